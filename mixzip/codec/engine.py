@@ -1,0 +1,96 @@
+"""Engine: moves blocks of bytes through a recipe's kernel.
+
+One ``Engine`` codes one stream.  The model is built from a ``ModelSpec``
+once and its state carries across blocks; each block is one arithmetic-coder
+message (``coder.py``).  Python only moves blocks: the per-bit loop -
+predict, mix, code, update - runs inside the recipe's Numba kernel.  With
+byte-level plugins the kernel is called once per byte (Python computes the
+plugin's distribution between calls).
+
+A block whose coded form would not be smaller than the block itself is
+*stored*: the payload is the raw bytes, and the decoder runs the model in
+TRAIN mode over them, which leaves it in exactly the state the encoder's
+ENCODE pass left (coding never changes what the models learn).  So a block
+never expands beyond its framing.
+
+Memory: the model (see backbone.py) + an input and an output buffer of about
+the block size.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from mixzip.codec import coder
+from mixzip.predictors.plugins import quantize
+from mixzip.predictors.recipes import ModelSpec, build_model
+
+
+class Engine:
+    def __init__(self, spec: ModelSpec):
+        self.spec = spec
+        self.model, self.plugins = build_model(spec)
+        self.cs = np.zeros(coder.NSTATE, dtype=np.int64)
+        self._data = np.zeros(0, dtype=np.uint8)
+        self._out = np.zeros(0, dtype=np.uint8)
+
+    def memory(self) -> int:
+        return self.model.memory() + self._data.nbytes + self._out.nbytes
+
+    def _buffer(self, n: int) -> np.ndarray:
+        if self._data.shape[0] < n:
+            self._data = np.zeros(n, dtype=np.uint8)
+        return self._data
+
+    def _run(self, mode, d, start, n, buf, bend):
+        """Run the kernel over d[start:n]; returns the first byte not done."""
+        if not self.plugins:
+            return self.model.run(mode, d, start, n, buf, bend, self.cs)
+        i = start
+        while i < n:
+            for e, pl in enumerate(self.plugins):
+                self.model.ext[e] = quantize(pl.predict())
+            if self.model.run(mode, d, i, i + 1, buf, bend, self.cs) == i:
+                return i  # encoder needs a larger buffer
+            b = int(d[i])
+            for pl in self.plugins:
+                pl.update(b)
+            i += 1
+        return n
+
+    def encode_block(self, data) -> tuple[bytes, bool]:
+        """Code one block.  Returns (payload, stored)."""
+        n = len(data)
+        d = self._buffer(n)
+        d[:n] = np.frombuffer(data, dtype=np.uint8)
+        cap = n + (n >> 3) + 1024
+        if self._out.shape[0] < cap:
+            self._out = np.zeros(cap, dtype=np.uint8)
+        coder.init_encoder(self.cs, 0)
+        i = 0
+        while True:
+            out = self._out
+            i = self._run(coder.ENCODE, d, i, n, out, out.shape[0])
+            if i >= n:
+                break
+            grown = np.zeros(out.shape[0] * 2, dtype=np.uint8)
+            grown[: out.shape[0]] = out
+            self._out = grown
+        coder.flush(self.cs, self._out)
+        size = int(self.cs[coder.OPOS])
+        if size >= n:
+            return bytes(data), True
+        return self._out[:size].tobytes(), False
+
+    def decode_block(self, payload, n: int, stored: bool) -> bytes:
+        """Decode (or, for a stored block, learn from) one block of n bytes."""
+        d = self._buffer(n)
+        if stored:
+            if len(payload) != n:
+                raise ValueError("stored block length mismatch")
+            d[:n] = np.frombuffer(payload, dtype=np.uint8)
+            self._run(coder.TRAIN, d, 0, n, d, 0)
+            return bytes(payload)
+        buf = np.frombuffer(bytearray(payload), dtype=np.uint8)
+        coder.init_decoder(self.cs, buf, 0, buf.shape[0])
+        self._run(coder.DECODE, d, 0, n, buf, buf.shape[0])
+        return d[:n].tobytes()

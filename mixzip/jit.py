@@ -1,0 +1,33 @@
+"""All Numba JIT options of mixzip live here, and nowhere else.
+
+Every kernel is decorated with :func:`kernel`.  The options are fixed for
+bit-exactness (non-negotiable 1):
+
+* ``fastmath=False`` - no reassociation, no approximate reciprocals;
+* ``error_model="numpy"`` - no Python exception checks on integer division
+  (the kernels never divide by zero; this only removes branches);
+* ``boundscheck=False`` - arrays are sized by the Python classes that own them;
+* ``nogil=True`` - a stream can run beside other Python threads;
+* ``cache=True`` when a cache directory is writable, otherwise the kernel is
+  compiled in memory on first use (a read-only install still works).
+
+A test (tests/test_jit.py) checks that no module calls ``numba.njit``/``jit``
+directly, so no kernel can carry options of its own.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numba
+
+OPTIONS = dict(nogil=True, fastmath=False, error_model="numpy", boundscheck=False)
+
+
+def kernel(fn):
+    """Compile ``fn`` with the project's fixed options (cached when possible)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", numba.NumbaWarning)
+            return numba.njit(cache=True, **OPTIONS)(fn)
+    except (RuntimeError, OSError):  # no writable cache locator for this file
+        return numba.njit(cache=False, **OPTIONS)(fn)
