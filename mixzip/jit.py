@@ -31,3 +31,15 @@ def kernel(fn):
             return numba.njit(cache=True, **OPTIONS)(fn)
     except (RuntimeError, OSError):  # no writable cache locator for this file
         return numba.njit(cache=False, **OPTIONS)(fn)
+
+
+def inline(fn):
+    """Like :func:`kernel`, for the small per-bit helpers (StateMap, mixer, APM,
+    coder step...): inlined at the Numba-IR level into the recipe kernel that
+    calls them, so the per-bit loop has no calls."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", numba.NumbaWarning)
+            return numba.njit(cache=True, inline="always", **OPTIONS)(fn)
+    except (RuntimeError, OSError):
+        return numba.njit(cache=False, inline="always", **OPTIONS)(fn)

@@ -26,7 +26,7 @@ than 4 bytes per coded bit; the caller keeps that much room in ``buf``.
 """
 from __future__ import annotations
 
-from mixzip.jit import kernel
+from mixzip.jit import inline, kernel
 
 X1, X2, X, OPOS, IPOS = 0, 1, 2, 3, 4
 NSTATE = 5
@@ -60,7 +60,7 @@ def init_decoder(cs, buf, ipos, iend):
     cs[IPOS] = ipos
 
 
-@kernel
+@inline
 def code_bit(cs, mode, y, p16, buf, iend):
     """Code one bit with probability p16 of a 1.
 

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixzip.jit import kernel
+from mixzip.jit import inline, kernel
 from mixzip.predictors.logistic import squash
 
 
 def new_apm(n_ctx: int) -> np.ndarray:
-    row = np.array([squash((j - 16) * 128) for j in range(33)], dtype=np.int32)
-    return np.tile(row, n_ctx)
+    row = np.array([squash((j - 16) * 128) for j in range(33)], dtype=np.int64)
+    return np.tile(row.astype(np.uint16), n_ctx)
 
 
-@kernel
+@inline
 def apm_p(t, ctx, x):
     """Returns (p16, index of the bucket to update)."""
     xs = x + 2048
@@ -36,7 +36,7 @@ def apm_p(t, ctx, x):
     return p, base + (w >> 6)
 
 
-@kernel
+@inline
 def apm_update(t, j, y, rate):
     v = np.int64(t[j])
     t[j] = v + ((((y << 16) - v) + (1 << (rate - 1))) >> rate)

@@ -38,10 +38,10 @@ import numpy as np
 
 from mixzip.codec import coder
 from mixzip.codec.coder import code_bit, flush, init_decoder, init_encoder
-from mixzip.jit import kernel
+from mixzip.jit import inline, kernel
 from mixzip.predictors import logistic, statetable
 from mixzip.predictors.apm import apm_p, apm_update, new_apm
-from mixzip.predictors.hashtable import ht_find, new_hashtable
+from mixzip.predictors.hashtable import ht_find, ht_prefetch, new_hashtable
 from mixzip.predictors.match import len_bucket, mm_byte, new_match, NBUCKET
 from mixzip.predictors.mixer import mixer_dot, mixer_update, new_mixer
 from mixzip.predictors.statemap import DT, new_state_statemap, new_statemap, sm_p, sm_update
@@ -71,7 +71,7 @@ SM_SIZE = SM_MATCH + 2 * NBUCKET
 M32 = 0xFFFFFFFF
 
 
-@kernel
+@inline
 def hash2(a, b):
     h = ((a & M32) * 0x9E3779B1 + (b & M32) * 0x85EBCA6B + 0x27D4EB2F) & M32
     h = ((h ^ (h >> 15)) * 0x2C1B3C6D) & M32
@@ -199,7 +199,10 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
             node = node * 2 + y
             if j == 3:
                 for k in range(NCTX):
-                    base[k] = ht_find(ht, hash2(st[H0 + k], c0), htmask, count)
+                    smi[k] = hash2(st[H0 + k], c0)
+                    ht_prefetch(ht, smi[k], htmask)
+                for k in range(NCTX):
+                    base[k] = ht_find(ht, smi[k], htmask, count)
                 node = 1
         c = c0 & 255
         if mode == coder.DECODE:
@@ -213,6 +216,8 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
         st[MLEN] = ml
         st[POS] += 1
         context_hashes(st)
+        for k in range(NCTX):
+            ht_prefetch(ht, st[H0 + k], htmask)
     return dend
 
 

@@ -15,13 +15,17 @@ cleared, stamped with the checksum and returned.
 
 Memory: 16 bytes x nslots (nslots a power of two, at most 2^24).
 How to call: at each nibble boundary ``base = ht_find(ht, h, mask, count)``;
-per bit read/write ``ht[base + node]``.
+per bit read/write ``ht[base + node]``.  ``ht_prefetch(ht, h, mask)`` as soon
+as a hash is known lets the cache misses of several contexts overlap.
 """
 from __future__ import annotations
 
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
-from mixzip.jit import kernel
+from mixzip.jit import inline
 
 SLOT = 16
 
@@ -29,10 +33,12 @@ SLOT = 16
 def new_hashtable(bits: int) -> np.ndarray:
     if not 10 <= bits <= 24:
         raise ValueError("hash table bits must be in 10..24")
-    return np.zeros(SLOT << bits, dtype=np.uint8)
+    raw = np.zeros((SLOT << bits) + 64, dtype=np.uint8)
+    skip = (-raw.ctypes.data) % 64          # align slot groups to cache lines
+    return raw[skip: skip + (SLOT << bits)]
 
 
-@kernel
+@inline
 def ht_find(ht, h, mask, count):
     chk = (h >> 24) & 255
     i0 = h & mask
@@ -50,3 +56,26 @@ def ht_find(ht, h, mask, count):
         ht[best + k] = 0
     ht[best] = chk
     return best
+
+
+@intrinsic
+def _prefetch(typingctx, arr, idx):
+    """llvm.prefetch of &arr[idx] (read, high locality): a hint, no effect on results."""
+    sig = types.void(arr, idx)
+
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        i8p = ir.IntType(8).as_pointer()
+        ptr = builder.bitcast(builder.gep(ary.data, [args[1]]), i8p)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p] + [ir.IntType(32)] * 3)
+        fn = builder.module.declare_intrinsic("llvm.prefetch", fnty=fnty)
+        i32 = ir.IntType(32)
+        builder.call(fn, [ptr, ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@inline
+def ht_prefetch(ht, h, mask):
+    _prefetch(ht, ((h & mask) & ~3) * 16)

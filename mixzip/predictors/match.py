@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixzip.jit import kernel
+from mixzip.jit import inline, kernel
 
 MINLEN = 6
 MAXVERIFY = 64
@@ -35,7 +35,7 @@ def new_match(bufbits: int, htbits: int):
     return np.zeros(1 << bufbits, dtype=np.uint8), np.zeros(1 << htbits, dtype=np.uint32)
 
 
-@kernel
+@inline
 def len_bucket(n):
     if n < 16:
         return n

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixzip.jit import kernel
+from mixzip.jit import inline, kernel
 
 
 def new_mixer(n_inputs: int, n_sets: int, init: int = 1 << 14) -> np.ndarray:
     return np.full(n_inputs * n_sets, init, dtype=np.int32)
 
 
-@kernel
+@inline
 def mixer_dot(w, base, x, n):
     s = np.int64(0)
     for i in range(n):
@@ -43,10 +43,10 @@ def mixer_dot(w, base, x, n):
     return s
 
 
-@kernel
+@inline
 def mixer_update(w, base, x, n, err):
     for i in range(n):
-        v = np.int64(w[base + i]) + ((x[i] * err) >> 14)
+        v = np.int64(w[base + i]) + ((x[i] * err) >> 18)
         if v > 0x7FFFFFF:
             v = 0x7FFFFFF
         elif v < -0x7FFFFFF:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixzip.jit import kernel
+from mixzip.jit import inline, kernel
 from mixzip.predictors import statetable
 
 DT = np.array([(1 << 17) // (2 * n + 3) for n in range(1024)], dtype=np.int32)
@@ -40,12 +40,12 @@ def new_state_statemap(n_sets: int) -> np.ndarray:
     return np.tile(one, n_sets)
 
 
-@kernel
+@inline
 def sm_p(sm, i):
     return np.int64(sm[i]) >> 20
 
 
-@kernel
+@inline
 def sm_update(sm, i, y, limit, dt):
     t = np.int64(sm[i])
     n = t & 1023
