@@ -228,7 +228,7 @@ class Backbone:
     version = VERSION
 
     def __init__(self, ht_bits: int = 22, match_bits: int = 22, sm_limit: int = 1023,
-                 lr: int = 6, apm_rate: int = 7, n_ext: int = 0):
+                 lr: int = 8, apm_rate: int = 6, n_ext: int = 0):
         self.params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=sm_limit,
                            lr=lr, apm_rate=apm_rate)
         self.cfg = np.zeros(CF_NEXT, dtype=np.int64)

@@ -20,6 +20,7 @@ as a hash is known lets the cache misses of several contexts overlap.
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
 from llvmlite import ir
 from numba import types
@@ -74,6 +75,11 @@ def _prefetch(typingctx, arr, idx):
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+if numba.config.DISABLE_JIT:  # pure-Python runs (reference tests, coverage)
+    def _prefetch(arr, idx):
+        pass
 
 
 @inline

@@ -1,0 +1,56 @@
+"""JIT hygiene: options in one place, nothing non-deterministic on the coding path."""
+import ast
+import pathlib
+import re
+
+import mixzip
+
+PKG = pathlib.Path(mixzip.__file__).parent
+KERNEL_DIRS = [PKG / "predictors", PKG / "codec"]
+
+# Calls that would make a kernel depend on libm, BLAS or the CPU's float
+# reassociation: forbidden in every module that defines kernels.
+FORBIDDEN = re.compile(
+    r"\bnp\.(dot|matmul|exp|log|tanh|expm1|log1p|power|sqrt|einsum)\b|\bmath\.(exp|log|tanh|pow|sqrt)\b"
+    r"|fastmath\s*=\s*True|parallel\s*=\s*True|\bprange\b")
+
+
+def kernel_modules():
+    for d in KERNEL_DIRS:
+        for p in sorted(d.rglob("*.py")):
+            src = p.read_text()
+            if "@kernel" in src or "@inline" in src:
+                yield p, src
+
+
+def test_there_are_kernel_modules():
+    names = {p.name for p, _ in kernel_modules()}
+    assert {"coder.py", "backbone.py", "mixer.py", "statemap.py", "apm.py"} <= names
+
+
+def test_no_module_sets_its_own_jit_options():
+    for p in PKG.rglob("*.py"):
+        if p.name == "jit.py":
+            continue
+        tree = ast.parse(p.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in {"njit", "jit", "vectorize", "guvectorize"}:
+                raise AssertionError(f"{p.name} uses numba.{node.attr}; use mixzip.jit.kernel/inline")
+            if isinstance(node, ast.ImportFrom) and node.module == "numba":
+                bad = {a.name for a in node.names} & {"njit", "jit", "vectorize", "guvectorize"}
+                assert not bad, f"{p.name} imports {bad} from numba"
+
+
+def test_no_libm_blas_or_fastmath_in_kernels():
+    for p, src in kernel_modules():
+        code = "\n".join(line.split("#")[0] for line in src.splitlines())
+        m = FORBIDDEN.search(code)
+        assert m is None, f"{p.name}: forbidden on the coding path: {m.group(0)}"
+        assert " @ " not in code, f"{p.name}: matrix product on the coding path"
+
+
+def test_options_are_deterministic():
+    from mixzip import jit
+
+    assert jit.OPTIONS["fastmath"] is False
+    assert "parallel" not in jit.OPTIONS
