@@ -175,7 +175,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
             wbase = (mstate * 256 + c0) * nin
             dot = mixer_dot(mw, wbase, x, nin)
             pm = np.int64(squash_t[dot + 2047])
-            sx = stretch_t[pm >> 4]
+            sx = dot
             p1, j1 = apm_p(a1, c0, sx)
             p2, j2 = apm_p(a2, c0 | (c1 << 8), sx)
             p = (pm + p1 + 2 * p2 + 2) >> 2
