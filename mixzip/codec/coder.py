@@ -36,6 +36,10 @@ TOP = 0xFF000000
 
 ENCODE, DECODE, TRAIN = 0, 1, 2
 
+# An encoder kernel stops at a byte boundary when fewer than ROOM bytes of
+# output space are left (a byte is 8 bits of at most 4 bytes each).
+ROOM = 64
+
 
 @kernel
 def init_encoder(cs, opos):

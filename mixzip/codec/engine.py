@@ -47,10 +47,11 @@ class Engine:
             return self.model.run(mode, d, start, n, buf, bend, self.cs)
         i = start
         while i < n:
+            if mode == coder.ENCODE and self.cs[coder.OPOS] + coder.ROOM > bend:
+                return i  # the encoder needs a larger buffer; predict() not yet called
             for e, pl in enumerate(self.plugins):
                 self.model.ext[e] = quantize(pl.predict())
-            if self.model.run(mode, d, i, i + 1, buf, bend, self.cs) == i:
-                return i  # encoder needs a larger buffer
+            self.model.run(mode, d, i, i + 1, buf, bend, self.cs)
             b = int(d[i])
             for pl in self.plugins:
                 pl.update(b)

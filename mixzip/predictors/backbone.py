@@ -125,7 +125,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
     base = np.zeros(NCTX, dtype=np.int64)
     x[I_BIAS] = 256
     for i in range(dstart, dend):
-        if mode == coder.ENCODE and cs[coder.OPOS] + 64 > bend:
+        if mode == coder.ENCODE and cs[coder.OPOS] + coder.ROOM > bend:
             return i
         c = 0
         if mode != coder.DECODE:
