@@ -1,0 +1,495 @@
+"""Streams: the public compress/decompress API over the .mxz container.
+
+How to call it (shaped like ``gzip`` and python-zstandard):
+
+    data = compress(raw, level=5)             # one shot; records the size
+    raw = decompress(data)                    # handles concatenated streams
+    with open("f.mxz", "wb") as f: f.write(raw)         # also "rt"/"wt"/"xb"/"ab"
+    with open("f.mxz") as f: raw = f.read()
+    compress_stream(src, dst, level, size=n, progress=cb) -> (read, written)
+    decompress_stream(src, dst, progress=cb) -> (read, written)
+    test(path_or_fileobj) -> uncompressed size (decodes, discards)
+    MixzipWriter(fileobj, ...) / MixzipReader(fileobj)   file objects
+
+Writing: a ``MixzipWriter`` holds one ``Engine`` (one model) for its stream.
+Input is cut into blocks of ``block_size`` bytes; ``flush()`` ends the
+current block early.  Each block is CRC'd, coded (or stored, if coding does
+not shrink it) and framed (format.py); ``close()`` writes the end marker.
+
+Reading: the decoder walks the framing (format.py), builds a new ``Engine``
+from each stream's header spec, decodes each block and checks its CRC, then
+the whole stream's CRC and size at the end marker.  Every exception a damaged
+payload can provoke inside the model becomes a CorruptError.
+
+Memory: the model of the level (see recipes.py) plus a few buffers of about
+``block_size`` bytes, for any input size (except ``read()``/``decompress()``
+of everything, which return everything).  Objects here are not thread-safe:
+use one per thread.
+"""
+from __future__ import annotations
+
+import builtins
+import io
+import os
+import zlib
+from typing import BinaryIO, Callable, Iterator, Sequence, Union
+
+from mixzip.codec import format as fmt
+from mixzip.codec.engine import Engine
+from mixzip.codec.errors import CorruptError, FormatError, MixzipError
+from mixzip.codec.format import DEFAULT_BLOCK_SIZE
+from mixzip.predictors.recipes import DEFAULT_LEVEL, ModelSpec, spec_for_level
+
+BytesLike = Union[bytes, bytearray, memoryview]
+Progress = Callable[[int], None]
+
+
+def _plugin_names(plugins: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(plugins, (str, bytes)):
+        raise TypeError("plugins must be a sequence of plugin names, not a single string")
+    return tuple(plugins)
+
+
+def _write_all(f: BinaryIO, data: BytesLike) -> None:
+    """Write all of data (raw files may write less than asked)."""
+    view = memoryview(data)
+    while view:
+        n = f.write(view)
+        if n is None or n >= len(view):
+            return
+        if n == 0:
+            raise OSError("output file accepted no bytes")
+        view = view[n:]
+
+
+# ---------------------------------------------------------------- writing
+
+class MixzipWriter(io.BufferedIOBase):
+    """A write-only binary file object that compresses into ``fileobj``.
+
+    The stream header is written at once; each full block as soon as it is
+    complete; ``flush()`` codes what is pending as a (short) block, so that
+    everything written so far can be decoded, and flushes ``fileobj``;
+    ``close()`` writes the end marker (and closes ``fileobj`` if ``closefd``).
+
+    ``size``, if given, is recorded in the header as the original size;
+    writing more, or closing after writing less, raises MixzipError (and
+    leaves the archive without an end marker, so it cannot pass as complete).
+
+    Attributes: ``bytes_in`` (uncompressed bytes accepted), ``bytes_out``
+    (archive bytes written), ``blocks``, ``spec``, ``block_size``.
+    """
+
+    def __init__(self, fileobj: BinaryIO, level: int = DEFAULT_LEVEL, *, plugins: Sequence[str] = (),
+                 block_size: int = DEFAULT_BLOCK_SIZE, size: int | None = None, closefd: bool = False):
+        self._fileobj: BinaryIO | None = None   # closed until fully set up
+        fmt.check_block_size(block_size)
+        if size is not None and not 0 <= size < 1 << 64:
+            raise ValueError(f"size must be a non-negative int, got {size!r}")
+        self.spec: ModelSpec = spec_for_level(level, _plugin_names(plugins))
+        self._engine: Engine | None = Engine(self.spec)
+        self.block_size = block_size
+        self.size = size
+        self.bytes_in = 0
+        self.bytes_out = 0
+        self.blocks = 0
+        self._closefd = closefd
+        self._pending = bytearray()
+        self._coded = 0          # bytes coded into blocks so far
+        self._crc = 0            # CRC32 of those bytes
+        self._fileobj = fileobj
+        try:
+            self._put(fmt.pack_header(self.spec.to_json(), block_size, size))
+        except BaseException:
+            self._release()
+            raise
+
+    # -- io.BufferedIOBase
+    @property
+    def closed(self) -> bool:
+        return self._fileobj is None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: BytesLike) -> int:
+        """Compress ``data``; returns its length in bytes."""
+        self._check_open()
+        with memoryview(data) as view, view.cast("B") as mv:
+            n = len(mv)
+            if self.size is not None and self.bytes_in + n > self.size:
+                raise MixzipError(f"more input than the declared size of {self.size} bytes")
+            self.bytes_in += n
+            bs = self.block_size
+            pos = 0
+            if self._pending:
+                pos = min(n, bs - len(self._pending))
+                self._pending += mv[:pos]
+                if len(self._pending) < bs:
+                    return n
+                self._emit(self._pending)
+                self._pending = bytearray()
+            while n - pos >= bs:
+                self._emit(mv[pos:pos + bs])
+                pos += bs
+            self._pending += mv[pos:]
+        return n
+
+    def flush(self) -> None:
+        """End the current block, so all input so far is decodable; flush fileobj."""
+        self._check_open()
+        if self._pending:
+            self._emit(self._pending)
+            self._pending = bytearray()
+        if hasattr(self._fileobj, "flush"):
+            self._fileobj.flush()
+
+    def close(self) -> None:
+        """Code pending input, write the end marker, flush (and maybe close) fileobj."""
+        if self.closed:
+            return
+        fileobj = self._fileobj
+        try:
+            if self._pending:
+                self._emit(self._pending)
+                self._pending = bytearray()
+            if self.size is not None and self.bytes_in != self.size:
+                raise MixzipError(f"input was {self.bytes_in} bytes, not the declared {self.size}")
+            self._put(fmt.pack_end(self._coded, self._crc))
+            if hasattr(fileobj, "flush"):
+                fileobj.flush()
+        finally:
+            self._release()
+            if self._closefd:
+                fileobj.close()
+
+    # -- internals
+    def _abandon(self) -> None:
+        """Stop without an end marker (after an error); the archive stays visibly incomplete."""
+        if not self.closed:
+            fileobj = self._fileobj
+            self._release()
+            if self._closefd:
+                fileobj.close()
+
+    def _release(self) -> None:
+        self._fileobj = None
+        self._engine = None
+        self._pending = bytearray()
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise ValueError("I/O operation on closed file")
+
+    def _put(self, data: bytes) -> None:
+        _write_all(self._fileobj, data)
+        self.bytes_out += len(data)
+
+    def _emit(self, block: BytesLike) -> None:
+        data_crc = zlib.crc32(block)
+        payload, stored = self._engine.encode_block(block)
+        kind = fmt.STORED if stored else fmt.CODED
+        self._put(fmt.pack_block(kind, len(block), len(payload), data_crc))
+        self._put(payload)
+        self._crc = zlib.crc32(block, self._crc)
+        self._coded += len(block)
+        self.blocks += 1
+
+
+# ---------------------------------------------------------------- reading
+
+def _engine_for(spec: ModelSpec) -> Engine:
+    """Build a stream's model; errors other than ours mean a bad header."""
+    try:
+        return Engine(spec)
+    except MixzipError:
+        raise
+    except MemoryError:
+        raise MixzipError(f"not enough memory for the archive's model ({spec.describe()})") from None
+    except Exception as exc:
+        raise FormatError(f"cannot build the archive's model ({spec.describe()}): {exc}") from None
+
+
+def _decode(src: fmt.Source) -> Iterator[bytes]:
+    """The decoded blocks of every stream of an archive, checked, in order."""
+    engine: Engine | None = None
+    crc = index = 0
+    for item in fmt.walk(src):
+        if isinstance(item, fmt.StreamHeader):
+            engine = None                  # free the previous stream's model first
+            engine = _engine_for(item.spec)
+            crc = index = 0
+        elif item.kind == fmt.END:
+            if item.crc != crc:
+                raise CorruptError("stream checksum mismatch")
+        else:
+            payload = src.read_exact(item.payload_size, f"block payload (block {index})")
+            try:
+                data = engine.decode_block(payload, item.size, item.kind == fmt.STORED)
+            except MixzipError:
+                raise
+            except Exception as exc:  # garbage can upset the model in many ways
+                raise CorruptError(f"cannot decode block {index}: {type(exc).__name__}: {exc}") from exc
+            if len(data) != item.size or zlib.crc32(data) != item.crc:
+                raise CorruptError(f"data checksum mismatch (block {index})")
+            crc = zlib.crc32(data, crc)
+            index += 1
+            yield data
+
+
+class MixzipReader(io.BufferedIOBase):
+    """A read-only binary file object that decompresses ``fileobj``.
+
+    Decodes one block at a time, on demand (nothing is read before the first
+    read call); concatenated streams read as one.  Supports ``read``,
+    ``read1``, ``readinto``, ``peek``, ``readline``, iteration and ``with``.
+    Errors in the archive raise MixzipError subclasses from the read call
+    that meets them, and again from any later read.  Not seekable.
+    """
+
+    def __init__(self, fileobj: BinaryIO, closefd: bool = False):
+        self._fileobj: BinaryIO | None = fileobj
+        self._closefd = closefd
+        self._src = fmt.Source(fileobj)
+        self._blocks = _decode(self._src)
+        self._buf = b""
+        self._pos = 0
+        self._eof = False
+        self._error: BaseException | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self._fileobj is None
+
+    @property
+    def bytes_in(self) -> int:
+        """Archive bytes consumed so far."""
+        return self._src.pos
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        fileobj = self._fileobj
+        self._fileobj = None
+        self._blocks.close()
+        self._buf = b""
+        if self._closefd:
+            fileobj.close()
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` bytes (all the rest if negative); fewer only at the end."""
+        self._check_open()
+        if size is None or size < 0:
+            parts = []
+            while self._fill():
+                parts.append(self._take(len(self._buf)))
+            return b"".join(parts)
+        parts = []
+        while size > 0 and self._fill():
+            chunk = self._take(size)
+            parts.append(chunk)
+            size -= len(chunk)
+        return b"".join(parts)
+
+    def read1(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes from at most one block."""
+        self._check_open()
+        if size == 0 or not self._fill():
+            return b""
+        return self._take(len(self._buf) if size is None or size < 0 else size)
+
+    def readinto(self, b) -> int:
+        return self._readinto(b, whole=True)
+
+    def readinto1(self, b) -> int:
+        return self._readinto(b, whole=False)
+
+    def peek(self, size: int = 0) -> bytes:
+        """The decoded bytes available without decoding another block (at least 1 unless at the end)."""
+        self._check_open()
+        if not self._fill():
+            return b""
+        return self._buf[self._pos:]
+
+    def readline(self, size: int | None = -1) -> bytes:
+        self._check_open()
+        if size is None:
+            size = -1
+        parts = []
+        while size != 0 and self._fill():
+            nl = self._buf.find(b"\n", self._pos)
+            n = (len(self._buf) if nl < 0 else nl + 1) - self._pos
+            if size > 0:
+                n = min(n, size)
+                size -= n
+            chunk = self._take(n)
+            parts.append(chunk)
+            if chunk.endswith(b"\n"):
+                break
+        return b"".join(parts)
+
+    # -- internals
+    def _check_open(self) -> None:
+        if self.closed:
+            raise ValueError("I/O operation on closed file")
+
+    def _fill(self) -> bool:
+        """Make sure unread decoded bytes are buffered; False at the end of the archive."""
+        if self._pos < len(self._buf):
+            return True
+        if self._error is not None:
+            raise self._error
+        if self._eof:
+            return False
+        try:
+            block = next(self._blocks, None)
+        except BaseException as exc:
+            # The decoder cannot resume: later reads must fail too, not look like EOF.
+            self._error = exc if isinstance(exc, Exception) else MixzipError("an earlier read was interrupted")
+            raise
+        self._buf, self._pos = (block or b""), 0
+        if block is None:
+            self._eof = True
+            return False
+        return True
+
+    def _take(self, n: int) -> bytes:
+        chunk = self._buf[self._pos:self._pos + n]
+        self._pos += len(chunk)
+        return chunk
+
+    def _readinto(self, b, whole: bool) -> int:
+        self._check_open()
+        with memoryview(b) as view, view.cast("B") as out:
+            done = 0
+            while done < len(out) and self._fill():
+                n = min(len(out) - done, len(self._buf) - self._pos)
+                out[done:done + n] = self._buf[self._pos:self._pos + n]
+                self._pos += n
+                done += n
+                if not whole:
+                    break
+        return done
+
+
+# ---------------------------------------------------------------- functions
+
+def compress(data: BytesLike, level: int = DEFAULT_LEVEL, *, plugins: Sequence[str] = (),
+             block_size: int = DEFAULT_BLOCK_SIZE) -> bytes:
+    """Compress bytes-like ``data`` into one archive stream (with its size in the header)."""
+    with memoryview(data) as view, view.cast("B") as mv:
+        out = io.BytesIO()
+        writer = MixzipWriter(out, level, plugins=plugins, block_size=block_size, size=len(mv))
+        writer.write(mv)
+        writer.close()
+    return out.getvalue()
+
+
+def decompress(data: BytesLike) -> bytes:
+    """Decompress a whole archive (all its concatenated streams)."""
+    return b"".join(_decode(fmt.Source(io.BytesIO(data))))
+
+
+def compress_stream(src: BinaryIO, dst: BinaryIO, level: int = DEFAULT_LEVEL, *,
+                    plugins: Sequence[str] = (), size: int | None = None,
+                    block_size: int = DEFAULT_BLOCK_SIZE,
+                    progress: Progress | None = None) -> tuple[int, int]:
+    """Compress everything ``src`` yields into one stream on ``dst``.
+
+    Reads ``block_size`` bytes at a time; ``progress(bytes_read)`` is called
+    after each.  ``size``, when known, goes into the header and is checked.
+    Returns (bytes read, bytes written).  On any error the output is left
+    without an end marker, so it cannot pass for a complete archive.
+    Neither file is closed.
+    """
+    writer = MixzipWriter(dst, level, plugins=plugins, block_size=block_size, size=size)
+    try:
+        while True:
+            chunk = src.read(block_size)
+            if not chunk:
+                break
+            writer.write(chunk)
+            if progress is not None:
+                progress(writer.bytes_in)
+        writer.close()
+    except BaseException:
+        writer._abandon()
+        raise
+    return writer.bytes_in, writer.bytes_out
+
+
+def decompress_stream(src: BinaryIO, dst: BinaryIO, *,
+                      progress: Progress | None = None) -> tuple[int, int]:
+    """Decompress the archive on ``src`` (all streams) onto ``dst``, block by block.
+
+    ``progress(archive_bytes_read)`` is called after each block.  Returns
+    (bytes read, bytes written).  Decoded blocks are written as soon as they
+    are checked, so on an error ``dst`` holds a prefix of the data.
+    Neither file is closed.
+    """
+    source = fmt.Source(src)
+    written = 0
+    for block in _decode(source):
+        _write_all(dst, block)
+        written += len(block)
+        if progress is not None:
+            progress(source.pos)
+    return source.pos, written
+
+
+def test(file: fmt.PathLike | BinaryIO) -> int:
+    """Decode a whole archive, discarding the output; return its uncompressed size.
+
+    Raises FormatError, CorruptError or UnsupportedModelError on any problem.
+    """
+    with fmt.open_binary(file) as f:
+        return sum(len(block) for block in _decode(fmt.Source(f)))
+
+
+test.__test__ = False  # not a pytest test function when imported into a test module
+
+_MODES = {"r": "rb", "w": "wb", "x": "xb", "a": "ab"}
+
+
+def open(file: fmt.PathLike | BinaryIO, mode: str = "rb", level: int = DEFAULT_LEVEL, *,
+         plugins: Sequence[str] = (), block_size: int = DEFAULT_BLOCK_SIZE,
+         encoding: str | None = None, errors: str | None = None,
+         newline: str | None = None) -> MixzipReader | MixzipWriter | io.TextIOWrapper:
+    """Open an archive like ``gzip.open``.
+
+    ``mode``: "r"/"rb", "w"/"wb", "x"/"xb", "a"/"ab" (append a new stream to
+    an existing archive: readers see the concatenation), or the same with "t"
+    for text (then ``encoding``, ``errors``, ``newline`` apply, as in
+    ``io.TextIOWrapper``).  ``file`` is a path (opened and closed here) or a
+    binary file object (left open).  ``level``, ``plugins`` and
+    ``block_size`` apply to writing.
+    """
+    kinds = set(mode) & set("rwxa")
+    if (len(set(mode)) != len(mode) or set(mode) - set("rwxabt") or len(kinds) != 1
+            or {"b", "t"} <= set(mode)):
+        raise ValueError(f"invalid mode: {mode!r}")
+    text = "t" in mode
+    if not text and (encoding is not None or errors is not None or newline is not None):
+        raise ValueError("encoding, errors and newline are for text mode only")
+    kind = kinds.pop()
+    if isinstance(file, (str, bytes, os.PathLike)):
+        f, closefd = builtins.open(file, _MODES[kind]), True
+    elif hasattr(file, "read") or hasattr(file, "write"):
+        f, closefd = file, False
+    else:
+        raise TypeError("file must be a path or a binary file object")
+    try:
+        if kind == "r":
+            binary = MixzipReader(f, closefd=closefd)
+        else:
+            binary = MixzipWriter(f, level, plugins=plugins, block_size=block_size, closefd=closefd)
+    except BaseException:
+        if closefd:
+            f.close()
+        raise
+    if text:
+        return io.TextIOWrapper(binary, io.text_encoding(encoding), errors, newline)
+    return binary

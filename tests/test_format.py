@@ -1,0 +1,337 @@
+"""The .mxz container: layout, info, and every kind of bad input.
+
+Bad input must always raise a MixzipError subclass (FormatError or
+CorruptError, UnsupportedModelError for unknown models) - never another
+exception, and never return wrong data.
+"""
+import io
+import random
+import struct
+import zlib
+
+import pytest
+
+import mixzip
+from mixzip import CorruptError, FormatError, MixzipError, UnsupportedModelError
+from mixzip.codec import format as fmt
+from mixzip.predictors.recipes import ModelSpec, spec_for_level
+
+SPEC = spec_for_level(1)
+
+
+def small_archive() -> tuple[bytes, bytes]:
+    """(data, archive): a coded block, a stored block, a short last block."""
+    data = b"abcabcabcabc hello hello hello!!" + bytes(range(0, 256, 9))[:32] + b"tail"
+    return data, mixzip.compress(data, 1, block_size=32)
+
+
+def header_len(archive: bytes) -> int:
+    src = fmt.Source(io.BytesIO(archive))
+    assert fmt.read_magic(src, True)
+    return fmt.read_header(src).nbytes
+
+
+def raw_header(spec_json=SPEC.to_json(), block_size=4096, version=1, flags=0, size=None) -> bytes:
+    """A header built by hand, with a correct CRC, whatever the field values."""
+    raw = struct.pack("<4sBBIH", fmt.MAGIC, version, flags, block_size, len(spec_json)) + spec_json
+    if size is not None:
+        raw += struct.pack("<Q", size)
+    return raw + struct.pack("<I", zlib.crc32(raw))
+
+
+def block(kind: int, data: bytes, payload: bytes | None = None, size: int | None = None) -> bytes:
+    payload = data if payload is None else payload
+    size = len(data) if size is None else size
+    return fmt.pack_block(kind, size, len(payload), zlib.crc32(data)) + payload
+
+
+def decode_outcome(archive: bytes):
+    """'ok' + data, or the MixzipError raised; anything else propagates and fails the test."""
+    try:
+        return "ok", mixzip.decompress(archive)
+    except MixzipError as exc:
+        return "error", exc
+
+
+# ---------------------------------------------------------------- layout
+
+def test_header_layout():
+    arc = mixzip.compress(b"", 1, block_size=4096)
+    spec = SPEC.to_json()
+    assert arc[:4] == b"\xb5MXZ"
+    assert arc[4] == 1                      # version
+    assert arc[5] == 1                      # flags: original size present
+    assert struct.unpack_from("<I", arc, 6)[0] == 4096
+    assert struct.unpack_from("<H", arc, 10)[0] == len(spec)
+    assert arc[12:12 + len(spec)] == spec
+    end = 12 + len(spec)
+    assert struct.unpack_from("<Q", arc, end)[0] == 0     # original size
+    (crc,) = struct.unpack_from("<I", arc, end + 8)
+    assert crc == zlib.crc32(arc[:end + 8])
+    assert header_len(arc) == end + 12
+    # end marker: type 0, total 0, stream CRC 0, record CRC
+    assert arc[end + 12:] == fmt.pack_end(0, 0)
+    assert len(fmt.pack_end(0, 0)) == fmt.RECORD_SIZE == 17
+
+
+def test_block_records():
+    data = b"x" * 100 + random.Random(0).randbytes(50)
+    arc = mixzip.compress(data, 1, block_size=100)
+    pos = header_len(arc)
+    kinds = []
+    for expect in (data[:100], data[100:]):
+        kind, size, psize, dcrc, rcrc = struct.unpack_from("<BIIII", arc, pos)
+        assert rcrc == zlib.crc32(arc[pos:pos + 13])
+        assert (size, dcrc) == (len(expect), zlib.crc32(expect))
+        kinds.append(kind)
+        pos += 17 + psize
+    assert kinds == [fmt.CODED, fmt.STORED]      # runs shrink, random bytes are stored
+    assert arc[pos:] == fmt.pack_end(len(data), zlib.crc32(data))
+
+
+def test_no_size_flag_when_size_unknown():
+    out = io.BytesIO()
+    with mixzip.MixzipWriter(out, 1) as w:
+        w.write(b"abc")
+    arc = out.getvalue()
+    assert arc[5] == 0
+    assert mixzip.decompress(arc) == b"abc"
+    assert mixzip.info(io.BytesIO(arc)).header_size is None
+
+
+# ---------------------------------------------------------------- info
+
+def test_info_fields(text_data, tmp_path):
+    arc = mixzip.compress(text_data, 1, block_size=1000)
+    path = tmp_path / "a.mxz"
+    path.write_bytes(arc)
+    inf = mixzip.info(path)
+    assert inf == mixzip.info(str(path)) == mixzip.info(io.BytesIO(arc))
+    assert inf.compressed_size == len(arc)
+    assert inf.original_size == inf.header_size == len(text_data)
+    assert inf.blocks == -(-len(text_data) // 1000)
+    assert inf.block_size == 1000
+    assert inf.spec == SPEC
+    assert inf.streams == 1
+
+
+def test_info_non_seekable_and_concatenated(text_data):
+    a = mixzip.compress(text_data, 1, block_size=1000)
+    b = mixzip.compress(b"xyz", 2)
+
+    class Pipe(io.RawIOBase):
+        def __init__(self, data):
+            self._f = io.BytesIO(data)
+
+        def readable(self):
+            return True
+
+        def readinto(self, buf):
+            return self._f.readinto(memoryview(buf)[:7])   # short reads, no seek
+
+    inf = mixzip.info(io.BufferedReader(Pipe(a + b)))
+    assert inf.streams == 2
+    assert inf.compressed_size == len(a + b)
+    assert inf.original_size == inf.header_size == len(text_data) + 3
+    assert inf.blocks == 4
+    assert inf.spec == SPEC and inf.block_size == 1000
+
+
+def test_info_does_not_decode_or_need_plugins():
+    spec = ModelSpec("cm", 1, dict(SPEC.params), (("nonexistent", "1"),), 1)
+    arc = raw_header(spec.to_json()) + fmt.pack_end(0, 0)
+    assert mixzip.info(io.BytesIO(arc)).spec.plugins == (("nonexistent", "1"),)
+    # a damaged payload is not info's business (test() finds it)
+    data, good = small_archive()
+    bad = bytearray(good)
+    bad[header_len(good) + 17] ^= 1
+    assert mixzip.info(io.BytesIO(bytes(bad))).original_size == len(data)
+    with pytest.raises(CorruptError, match="checksum"):
+        mixzip.test(io.BytesIO(bytes(bad)))
+
+
+def test_info_checks_framing():
+    data, arc = small_archive()
+    for cut in (len(arc) - 1, len(arc) - 17, header_len(arc) + 20):
+        with pytest.raises(CorruptError, match="truncated"):
+            mixzip.info(io.BytesIO(arc[:cut]))
+    with pytest.raises(CorruptError, match="trailing garbage"):
+        mixzip.info(io.BytesIO(arc + b"junk"))
+    with pytest.raises(FormatError, match="not a mixzip archive"):
+        mixzip.info(io.BytesIO(b""))
+
+
+# ---------------------------------------------------------------- bad input
+
+@pytest.mark.parametrize("junk", [b"", b"hello world", b"\x1f\x8b\x08\x00" + bytes(20), b"MXZ\xb5"])
+def test_not_an_archive(junk):
+    with pytest.raises(FormatError, match="not a mixzip archive"):
+        mixzip.decompress(junk)
+
+
+def test_wrong_version():
+    arc = bytearray(mixzip.compress(b"abc", 1))
+    arc[4] = 7
+    with pytest.raises(FormatError, match="version 7"):
+        mixzip.decompress(bytes(arc))
+    with pytest.raises(FormatError, match="version 7"):
+        mixzip.decompress(raw_header(version=7) + fmt.pack_end(0, 0))
+
+
+@pytest.mark.parametrize("flags", [0x02, 0x80, 0xFF])
+def test_unknown_flags(flags):
+    with pytest.raises(FormatError, match="flags"):
+        mixzip.decompress(raw_header(flags=flags) + fmt.pack_end(0, 0))
+
+
+@pytest.mark.parametrize("block_size", [0, fmt.MAX_BLOCK_SIZE + 1, 0xFFFFFFFF])
+def test_bad_block_size(block_size):
+    with pytest.raises(FormatError, match="block size"):
+        mixzip.decompress(raw_header(block_size=block_size) + fmt.pack_end(0, 0))
+
+
+def test_header_checksum():
+    arc = bytearray(mixzip.compress(b"abc", 1))
+    arc[20] ^= 0x10                   # inside the spec
+    with pytest.raises(CorruptError, match="header checksum"):
+        mixzip.decompress(bytes(arc))
+
+
+@pytest.mark.parametrize("spec_json", [b"", b"{", b"[]", b'{"recipe":"cm"}', b"\xff\xfe"])
+def test_bad_spec_json(spec_json):
+    with pytest.raises(FormatError, match="model spec"):
+        mixzip.decompress(raw_header(spec_json) + fmt.pack_end(0, 0))
+
+
+def test_unknown_recipe():
+    spec = ModelSpec("nosuchrecipe", 1, {}, (), None)
+    with pytest.raises(UnsupportedModelError, match="nosuchrecipe"):
+        mixzip.decompress(raw_header(spec.to_json()) + fmt.pack_end(0, 0))
+
+
+def test_unknown_recipe_version():
+    spec = ModelSpec("cm", 99, dict(SPEC.params), (), 1)
+    with pytest.raises(UnsupportedModelError, match="version 99"):
+        mixzip.decompress(raw_header(spec.to_json()) + fmt.pack_end(0, 0))
+
+
+def test_unknown_plugin():
+    spec = ModelSpec("cm", 1, dict(SPEC.params), (("nonexistent", "1"),), 1)
+    arc = raw_header(spec.to_json()) + fmt.pack_end(0, 0)
+    with pytest.raises(UnsupportedModelError, match="nonexistent"):
+        mixzip.decompress(arc)
+    with pytest.raises(UnsupportedModelError, match="nonexistent"):
+        mixzip.test(io.BytesIO(arc))
+
+
+def test_bad_model_params_are_not_a_crash():
+    spec = ModelSpec("cm", 1, {"no_such_param": 1}, (), 1)
+    with pytest.raises(MixzipError):
+        mixzip.decompress(raw_header(spec.to_json()) + fmt.pack_end(0, 0))
+
+
+def test_record_rules():
+    h = raw_header(block_size=8)
+    data = b"abcdefgh"
+    cases = {
+        "unknown block type": block(7, data),
+        "bad block size 9": block(fmt.STORED, data + b"x"),
+        "bad block size 0": block(fmt.STORED, b""),
+        "stored block payload": block(fmt.STORED, data, payload=data[:7]),
+        "bad coded payload size": block(fmt.CODED, data, payload=data),
+        "stream size mismatch": block(fmt.STORED, data)[:0],
+    }
+    for message, blocks in cases.items():
+        end = fmt.pack_end(8, zlib.crc32(data))
+        with pytest.raises(CorruptError, match=message):
+            mixzip.decompress(h + blocks + end)
+    # a correct hand-built archive decodes, so the cases above fail for their stated reason
+    assert mixzip.decompress(h + block(fmt.STORED, data) + fmt.pack_end(8, zlib.crc32(data))) == data
+
+
+def test_checksums_and_sizes_at_the_end():
+    h = raw_header(block_size=8)
+    data = b"abcdefgh"
+    body = h + block(fmt.STORED, data)
+    with pytest.raises(CorruptError, match="stream size mismatch"):
+        mixzip.decompress(body + fmt.pack_end(9, zlib.crc32(data)))
+    with pytest.raises(CorruptError, match="stream checksum"):
+        mixzip.decompress(body + fmt.pack_end(8, zlib.crc32(data) ^ 1))
+    with pytest.raises(CorruptError, match="data checksum"):
+        mixzip.decompress(h + fmt.pack_block(fmt.STORED, 8, 8, 1234) + data + fmt.pack_end(8, 0))
+    # the original size in the header is checked too, both ways
+    for declared in (7, 9):
+        arc = raw_header(block_size=8, flags=1, size=declared) + block(fmt.STORED, data)
+        with pytest.raises(CorruptError, match="declares|header says"):
+            mixzip.decompress(arc + fmt.pack_end(8, zlib.crc32(data)))
+
+
+def test_garbage_payloads_raise_corrupt_error():
+    rng = random.Random(7)
+    h = raw_header(block_size=4096)
+    for _ in range(20):
+        n = rng.randrange(2, 4096)
+        payload = rng.randbytes(rng.randrange(1, n))
+        data = rng.randbytes(n)        # the garbage will not decode to these
+        arc = h + block(fmt.CODED, data, payload=payload) + fmt.pack_end(n, zlib.crc32(data))
+        with pytest.raises(CorruptError):
+            mixzip.decompress(arc)
+
+
+def test_every_truncation_is_an_error():
+    data, arc = small_archive()
+    assert mixzip.decompress(arc) == data
+    for cut in range(len(arc)):
+        kind, result = decode_outcome(arc[:cut])
+        assert kind == "error", f"prefix of {cut} bytes decoded"
+        assert isinstance(result, (CorruptError, FormatError)), (cut, result)
+        if cut > 0:
+            assert isinstance(result, CorruptError) and "truncated" in str(result), (cut, result)
+
+
+def coded_payloads(archive: bytes) -> set[int]:
+    """Offsets of the bytes of coded block payloads in a one-stream archive."""
+    pos, found = header_len(archive), set()
+    while archive[pos] != fmt.END:
+        kind, _, payload_size = struct.unpack_from("<BII", archive, pos)
+        if kind == fmt.CODED:
+            found.update(range(pos + 17, pos + 17 + payload_size))
+        pos += 17 + payload_size
+    return found
+
+
+def test_every_bit_flip_is_caught():
+    data, arc = small_archive()
+    coded = coded_payloads(arc)
+    assert coded
+    for i in range(len(arc)):
+        for bit in range(8):
+            bad = bytearray(arc)
+            bad[i] ^= 1 << bit
+            kind, result = decode_outcome(bytes(bad))
+            if kind == "ok":
+                # Only harmless: the low bits of a coded payload's last byte
+                # can lie anywhere in the coder's final interval.
+                assert result == data, f"flip of byte {i} bit {bit} returned wrong data"
+                assert i in coded, f"flip of byte {i} bit {bit} (not coded payload) went unnoticed"
+
+
+def test_trailing_garbage():
+    arc = mixzip.compress(b"hello", 1)
+    for junk in (b"x", b"\x00" * 16, b"\xb5MXY", arc[:4][::-1]):
+        with pytest.raises(CorruptError, match="trailing garbage"):
+            mixzip.decompress(arc + junk)
+    for partial_magic in (b"\xb5", b"\xb5MX"):
+        with pytest.raises(CorruptError, match="truncated"):
+            mixzip.decompress(arc + partial_magic)
+    with pytest.raises(CorruptError, match="truncated"):
+        mixzip.decompress(arc + arc[:30])
+
+
+def test_reader_errors_are_sticky():
+    data, arc = small_archive()
+    r = mixzip.MixzipReader(io.BytesIO(arc[:-3]))
+    with pytest.raises(CorruptError):
+        r.read()
+    with pytest.raises(CorruptError):
+        r.read(1)
