@@ -79,7 +79,7 @@ def hash2(a, b):
     return h ^ (h >> 15)
 
 
-@kernel
+@inline
 def context_hashes(st):
     c4 = st[C4]
     st[H0 + 0] = hash2(c4 & 0xFF, 1)
@@ -90,7 +90,7 @@ def context_hashes(st):
     st[H0 + 5] = hash2(hash2(st[WORD0], st[WORD1]), 7)
 
 
-@kernel
+@inline
 def byte_update(st, c):
     c4 = st[C4]
     st[C8] = ((st[C8] << 8) | (c4 >> 24)) & M32
@@ -231,6 +231,11 @@ class Backbone:
                  lr: int = 8, apm_rate: int = 6, n_ext: int = 0):
         self.params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=sm_limit,
                            lr=lr, apm_rate=apm_rate)
+        for name, lo, hi in (("ht_bits", 10, 24), ("match_bits", 12, 28), ("sm_limit", 1, 1023),
+                             ("lr", 1, 256), ("apm_rate", 1, 12)):
+            v = self.params[name]
+            if not (isinstance(v, int) and lo <= v <= hi):
+                raise ValueError(f"{name} must be an integer in {lo}..{hi}, not {v!r}")
         self.cfg = np.zeros(CF_NEXT, dtype=np.int64)
         self.cfg[CF_HTMASK] = (1 << ht_bits) - 1
         self.cfg[CF_SMLIMIT] = sm_limit

@@ -43,7 +43,7 @@ def len_bucket(n):
     return b if b < NBUCKET else NBUCKET - 1
 
 
-@kernel
+@inline
 def mm_byte(buf, mht, c, pos, h, ptr, mlen):
     """Byte ``c`` has just been coded at absolute position ``pos``.
     Returns the new (ptr, len)."""

@@ -1,0 +1,101 @@
+"""Tier 3: golden sha256 of archives, and every Canterbury file round trip.
+
+The golden hashes pin the exact bytes mixzip writes for a few inputs at a
+few levels.  They change only when the format or a recipe changes - and then
+the format or recipe version must change too.  Regenerate on purpose with
+
+    MIXZIP_REGEN_GOLDEN=1 python -m pytest tests/test_golden.py
+
+The same hashes are recomputed in a child process with
+NUMBA_CPU_NAME=generic (and an empty Numba cache), which is how another
+x86-64 CPU without this machine's instruction-set extensions would compile
+the kernels.
+"""
+import hashlib
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+import mixzip
+from mixzip import corpus
+
+GOLDEN_FILE = pathlib.Path(__file__).with_name("golden.json")
+REGEN = os.environ.get("MIXZIP_REGEN_GOLDEN") == "1"
+
+# (input name, level); "sample:<file>" are project-generated inputs (always present)
+CASES = [
+    ("canterbury:grammar.lsp", 1), ("canterbury:xargs.1", 5), ("canterbury:fields.c", 5),
+    ("canterbury:sum", 5), ("canterbury:alice29.txt", 1), ("canterbury:alice29.txt", 9),
+    ("sample:text.txt", 5), ("sample:table.bin", 1), ("sample:log.ndjson", 3),
+]
+BLOCK = 1 << 16  # several blocks per larger input, so block framing is pinned too
+
+
+def load_input(name: str) -> bytes | None:
+    kind, fname = name.split(":", 1)
+    if kind == "sample":
+        return dict(corpus.sample())[fname]
+    d = corpus.corpus_dir(kind)
+    if d is None:
+        return None
+    data = (d / fname).read_bytes()
+    return data[:100_000] if fname == "alice29.txt" else data
+
+
+def archive_hashes(cases) -> dict:
+    out = {}
+    for name, level in cases:
+        data = load_input(name)
+        if data is not None:
+            arc = mixzip.compress(data, level=level, block_size=BLOCK)
+            out[f"{name}@{level}"] = hashlib.sha256(arc).hexdigest()
+    return out
+
+
+def golden() -> dict:
+    return json.loads(GOLDEN_FILE.read_text()) if GOLDEN_FILE.exists() else {}
+
+
+def test_sample_inputs_exist():
+    names = dict(corpus.sample())
+    for name, _ in CASES:
+        if name.startswith("sample:"):
+            assert name.split(":", 1)[1] in names
+
+
+def test_golden_archives():
+    got = archive_hashes(CASES)
+    if REGEN:
+        GOLDEN_FILE.write_text(json.dumps(got, indent=1, sort_keys=True) + "\n")
+        pytest.skip("golden hashes regenerated")
+    want = golden()
+    assert got, "no inputs found"
+    for key, h in got.items():
+        assert key in want, f"no golden hash for {key}; regenerate on purpose"
+        assert h == want[key], f"archive of {key} changed"
+
+
+def test_golden_archives_generic_cpu(tmp_path):
+    want = golden()
+    code = ("import json, sys; sys.path.insert(0, %r); import test_golden as g; "
+            "print(json.dumps(g.archive_hashes(g.CASES[:4] + g.CASES[6:])))" % str(pathlib.Path(__file__).parent))
+    env = dict(os.environ, NUMBA_CPU_NAME="generic", NUMBA_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert got
+    for key, h in got.items():
+        assert h == want[key], f"generic-CPU archive of {key} differs"
+
+
+@pytest.mark.skipif(corpus.corpus_dir("canterbury") is None, reason="Canterbury corpus not present")
+def test_every_canterbury_file_round_trips():
+    for path in corpus.files("canterbury"):
+        data = path.read_bytes()
+        arc = mixzip.compress(data)
+        assert mixzip.decompress(arc) == data, path.name
+        assert len(arc) < len(data), path.name
