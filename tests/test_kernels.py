@@ -38,7 +38,7 @@ def jit_encode(bits, probs):
     buf = np.zeros(4 * len(bits) + 16, dtype=np.uint8)
     coder.init_encoder(cs, 0)
     for y, p in zip(bits, probs):
-        coder.code_bit(cs, coder.ENCODE, y, p, buf, buf.shape[0])
+        coder.code_bit_cs(cs, coder.ENCODE, y, p, buf, buf.shape[0])
     coder.flush(cs, buf)
     return buf[: cs[coder.OPOS]].tobytes()
 
@@ -47,7 +47,7 @@ def jit_decode(code, probs):
     cs = np.zeros(coder.NSTATE, dtype=np.int64)
     buf = np.frombuffer(bytearray(code), dtype=np.uint8)
     coder.init_decoder(cs, buf, 0, buf.shape[0])
-    return [coder.code_bit(cs, coder.DECODE, 0, p, buf, buf.shape[0]) for p in probs]
+    return [coder.code_bit_cs(cs, coder.DECODE, 0, p, buf, buf.shape[0]) for p in probs]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -77,8 +77,8 @@ def test_coder_hand_checked_words():
 def test_coder_train_mode_is_identity():
     cs = np.zeros(coder.NSTATE, dtype=np.int64)
     buf = np.zeros(8, dtype=np.uint8)
-    assert coder.code_bit(cs, coder.TRAIN, 1, 3, buf, 8) == 1
-    assert coder.code_bit(cs, coder.TRAIN, 0, 65000, buf, 8) == 0
+    assert coder.code_bit_cs(cs, coder.TRAIN, 1, 3, buf, 8) == 1
+    assert coder.code_bit_cs(cs, coder.TRAIN, 0, 65000, buf, 8) == 0
 
 
 # ---------------------------------------------------------------- StateMap

@@ -65,51 +65,60 @@ def init_decoder(cs, buf, ipos, iend):
 
 
 @inline
-def code_bit(cs, mode, y, p16, buf, iend):
-    """Code one bit with probability p16 of a 1.
+def code_bit(mode, y, p16, x1, x2, x, pos, buf, iend):
+    """Code one bit with probability p16 of a 1; the coder state travels in
+    scalars (the caller keeps it in registers and saves it to ``cs``).
 
-    mode ENCODE: codes ``y``, writes to ``buf``.  mode DECODE: returns the
-    decoded bit, reading ``buf`` up to ``iend``.  mode TRAIN: returns ``y``
-    untouched (the models learn without coding).
+    mode ENCODE: codes ``y``, writes to ``buf`` at ``pos``.  mode DECODE:
+    decodes the bit, reading ``buf`` at ``pos`` up to ``iend``.  mode TRAIN:
+    returns ``y`` and the state untouched (the models learn without coding).
+    Returns (y, x1, x2, x, pos).
     """
     if mode == TRAIN:
-        return y
+        return y, x1, x2, x, pos
     if p16 < 1:
         p16 = 1
     elif p16 > 65535:
         p16 = 65535
-    x1 = cs[X1]
-    x2 = cs[X2]
     xmid = x1 + (((x2 - x1) * p16) >> 16)
     if mode == DECODE:
-        y = 1 if cs[X] <= xmid else 0
+        y = 1 if x <= xmid else 0
     if y:
         x2 = xmid
     else:
         x1 = xmid + 1
-    if mode == ENCODE:
-        opos = cs[OPOS]
-        while ((x1 ^ x2) & TOP) == 0:
-            buf[opos] = x2 >> 24
-            opos += 1
-            x1 = (x1 << 8) & M32
-            x2 = ((x2 << 8) & M32) | 255
-        cs[OPOS] = opos
-    else:
-        x = cs[X]
-        ipos = cs[IPOS]
-        while ((x1 ^ x2) & TOP) == 0:
-            x1 = (x1 << 8) & M32
-            x2 = ((x2 << 8) & M32) | 255
+    while ((x1 ^ x2) & TOP) == 0:
+        if mode == ENCODE:
+            buf[pos] = x2 >> 24
+        else:
             c = 255
-            if ipos < iend:
-                c = buf[ipos]
-            ipos += 1
+            if pos < iend:
+                c = buf[pos]
             x = ((x << 8) & M32) | c
-        cs[X] = x
-        cs[IPOS] = ipos
+        pos += 1
+        x1 = (x1 << 8) & M32
+        x2 = ((x2 << 8) & M32) | 255
+    return y, x1, x2, x, pos
+
+
+@inline
+def save_coder(cs, mode, x1, x2, x, pos):
+    """Store the scalar coder state of a kernel back into ``cs``."""
     cs[X1] = x1
     cs[X2] = x2
+    cs[X] = x
+    if mode == ENCODE:
+        cs[OPOS] = pos
+    else:
+        cs[IPOS] = pos
+
+
+@kernel
+def code_bit_cs(cs, mode, y, p16, buf, iend):
+    """``code_bit`` with the state in ``cs`` (for tests and one-off callers)."""
+    pos = cs[OPOS] if mode == ENCODE else cs[IPOS]
+    y, x1, x2, x, pos = code_bit(mode, y, p16, cs[X1], cs[X2], cs[X], pos, buf, iend)
+    save_coder(cs, mode, x1, x2, x, pos)
     return y
 
 
@@ -119,3 +128,4 @@ def flush(cs, buf):
     opos = cs[OPOS]
     buf[opos] = cs[X1] >> 24
     cs[OPOS] = opos + 1
+

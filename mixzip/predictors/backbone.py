@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from mixzip.codec import coder
-from mixzip.codec.coder import code_bit, flush, init_decoder, init_encoder
+from mixzip.codec.coder import code_bit, save_coder
 from mixzip.jit import inline, kernel
 from mixzip.predictors import logistic, statetable
 from mixzip.predictors.apm import apm_p, apm_update, new_apm
@@ -124,8 +124,13 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
     smi = np.zeros(NCTX, dtype=np.int64)
     base = np.zeros(NCTX, dtype=np.int64)
     x[I_BIAS] = 256
+    x1 = cs[coder.X1]
+    x2 = cs[coder.X2]
+    xc = cs[coder.X]
+    cpos = cs[coder.OPOS] if mode == coder.ENCODE else cs[coder.IPOS]
     for i in range(dstart, dend):
-        if mode == coder.ENCODE and cs[coder.OPOS] + coder.ROOM > bend:
+        if mode == coder.ENCODE and cpos + coder.ROOM > bend:
+            save_coder(cs, mode, x1, x2, xc, cpos)
             return i
         c = 0
         if mode != coder.DECODE:
@@ -144,7 +149,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
             for k in range(NCTX):
                 s = np.int64(ht[base[k] + node])
                 smi[k] = k * 256 + s
-                x[k] = stretch_t[sm_p(sm, smi[k])]
+                x[k] = stretch_t[sm_p(sm, k * 256 + s)]
             x[I_ORDER0] = stretch_t[sm_p(sm, SM_ORDER0 + c0)]
             eb = 0
             msi = 0
@@ -181,12 +186,12 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
             p = (pm + p1 + 2 * p2 + 2) >> 2
             # ---- code
             y = (c >> (7 - j)) & 1
-            y = code_bit(cs, mode, y, p, buf, bend)
+            y, x1, x2, xc, cpos = code_bit(mode, y, p, x1, x2, xc, cpos, buf, bend)
             # ---- update
             for k in range(NCTX):
-                b = base[k] + node
-                ht[b] = nex[np.int64(ht[b]) * 2 + y]
-                sm_update(sm, smi[k], y, limit, dt)
+                s = smi[k]
+                ht[base[k] + node] = nex[(s & 255) * 2 + y]
+                sm_update(sm, s, y, limit, dt)
             sm_update(sm, SM_ORDER0 + c0, y, limit, dt)
             if mlen > 0:
                 sm_update(sm, msi, y, limit, dt)
@@ -218,6 +223,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
         context_hashes(st)
         for k in range(NCTX):
             ht_prefetch(ht, st[H0 + k], htmask)
+    save_coder(cs, mode, x1, x2, xc, cpos)
     return dend
 
 
