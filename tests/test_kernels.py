@@ -182,3 +182,24 @@ def test_hashtable_find_reference():
         ht[got + node] = s
         ref[got + node] = s
     assert ht.tobytes() == bytes(ref)
+
+
+# ---------------------------------------------------------------- byte -> bit adapter
+def test_byte_to_bit_matches_direct_sums():
+    from mixzip.predictors.bytemodel import byte_to_bit_p12
+    from mixzip.predictors.plugins import quantize
+
+    rng = np.random.default_rng(5)
+    dist = rng.random(256) ** 4
+    cum = quantize(dist)[None, :]
+    q = np.diff(cum[0])
+    for byte in (0, 65, 200, 255):
+        c0 = 1
+        for j in range(8):
+            bit = (byte >> (7 - j)) & 1
+            prefix = c0 - (1 << j)
+            cand = [b for b in range(256) if b >> (8 - j) == prefix] if j else list(range(256))
+            ones = sum(int(q[b]) for b in cand if (b >> (7 - j)) & 1)
+            want = min(4095, max(1, (ones << 12) // sum(int(q[b]) for b in cand)))
+            assert byte_to_bit_p12(cum, 0, c0, j) == want
+            c0 = 2 * c0 + bit

@@ -11,8 +11,10 @@ Models (mixer inputs, in this order):
     7, 8  MatchModel (match.py): StateMap on (length bucket, expected bit)
           and a fixed-strength vote for the expected bit
     9     bias (constant 256)
-    10..  one input per byte-level plugin (bytemodel.py), if any
-Mixer (mixer.py): one weight set per (match state, c0): 4 x 256 sets.
+    10..  one input per byte-level plugin (plugins.py), through the
+          byte -> bit adapter (bytemodel.py)
+Mixer (mixer.py): one weight set per (match state 0..3, number of contexts
+    with a non-empty bit history 0..6, partial byte c0): 4 x 8 x 256 sets.
 APM chain (apm.py): a1 on c0, a2 on (c0, previous byte); final
     p = (p_mix + a1 + 2 a2) / 4, clamped to [1, 65535], coded in 16 bits.
 
@@ -41,6 +43,7 @@ from mixzip.codec.coder import code_bit, save_coder
 from mixzip.jit import inline, kernel
 from mixzip.predictors import logistic, statetable
 from mixzip.predictors.apm import apm_p, apm_update, new_apm
+from mixzip.predictors.bytemodel import byte_to_bit_p12
 from mixzip.predictors.hashtable import ht_find, ht_prefetch, new_hashtable
 from mixzip.predictors.match import len_bucket, mm_byte, new_match, NBUCKET
 from mixzip.predictors.mixer import mixer_dot, mixer_update, new_mixer
@@ -54,6 +57,9 @@ I_ORDER0 = NCTX
 I_MATCH = NCTX + 1
 I_BIAS = NCTX + 3
 NIN = NCTX + 4
+
+# Mixer weight sets: (match state, contexts seen before, c0)
+MIX_SETS = 4 * 8 * 256
 
 # st: int64 stream state that lives across bytes and blocks
 C4, C8, POS, WORD0, WORD1, MPTR, MLEN = range(7)
@@ -146,8 +152,11 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
         node = 1
         for j in range(8):
             # ---- predict
+            hits = 0
             for k in range(NCTX):
                 s = np.int64(ht[base[k] + node])
+                if s != 0:
+                    hits += 1
                 smi[k] = k * 256 + s
                 x[k] = stretch_t[sm_p(sm, k * 256 + s)]
             x[I_ORDER0] = stretch_t[sm_p(sm, SM_ORDER0 + c0)]
@@ -165,19 +174,9 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
             else:
                 x[I_MATCH] = 0
                 x[I_MATCH + 1] = 0
-            if n_ext > 0:
-                lo = (c0 - (1 << j)) << (8 - j)
-                mid = lo + (1 << (7 - j))
-                hi = lo + (1 << (8 - j))
-                for e in range(n_ext):
-                    tot = ext[e, hi] - ext[e, lo]
-                    p12 = ((ext[e, hi] - ext[e, mid]) << 12) // tot
-                    if p12 < 1:
-                        p12 = 1
-                    elif p12 > 4095:
-                        p12 = 4095
-                    x[NIN + e] = stretch_t[p12]
-            wbase = (mstate * 256 + c0) * nin
+            for e in range(n_ext):
+                x[NIN + e] = stretch_t[byte_to_bit_p12(ext, e, c0, j)]
+            wbase = ((mstate * 8 + hits) * 256 + c0) * nin
             dot = mixer_dot(mw, wbase, x, nin)
             pm = np.int64(squash_t[dot + 2047])
             sx = dot
@@ -252,7 +251,7 @@ class Backbone:
         context_hashes(self.st)
         self.ht = new_hashtable(ht_bits)
         self.sm = np.concatenate([new_state_statemap(NCTX), new_statemap(SM_SIZE - SM_ORDER0)])
-        self.mw = new_mixer(NIN + n_ext, 4 * 256)
+        self.mw = new_mixer(NIN + n_ext, MIX_SETS)
         self.a1 = new_apm(256)
         self.a2 = new_apm(65536)
         self.mbuf, self.mht = new_match(match_bits, match_bits - 2)
