@@ -67,7 +67,15 @@ H0 = 7                       # H0 .. H0+NCTX-1: context hashes for the next byte
 NST = H0 + NCTX
 
 # cfg: int64 parameters of the recipe
-CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_NEXT = range(5)
+CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NEXT = range(6)
+
+# ``off`` switches components off for ablation studies: bit i (0..9) zeroes
+# mixer input i (and removes it from the mixer's context selection), bit
+# OFF_APM bypasses the APM chain.  0 in every level.
+OFF_APM = 16
+OFF_NAMES = {"order1": 1 << 0, "order2": 1 << 1, "order3": 1 << 2, "order4": 1 << 3,
+             "order6": 1 << 4, "word": 1 << 5, "order0": 1 << I_ORDER0,
+             "match": (1 << I_MATCH) | (1 << (I_MATCH + 1)), "apm": 1 << OFF_APM}
 
 # sm layout: NCTX state maps of 256, order-0 map of 256, match map
 SM_ORDER0 = NCTX * 256
@@ -125,6 +133,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
     limit = cfg[CF_SMLIMIT]
     lr = cfg[CF_LR]
     arate = cfg[CF_APMRATE]
+    off = cfg[CF_OFF]
     nin = NIN + n_ext
     x = np.zeros(nin, dtype=np.int64)
     smi = np.zeros(NCTX, dtype=np.int64)
@@ -155,7 +164,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
             hits = 0
             for k in range(NCTX):
                 s = np.int64(ht[base[k] + node])
-                if s != 0:
+                if s != 0 and (off >> k) & 1 == 0:
                     hits += 1
                 smi[k] = k * 256 + s
                 x[k] = stretch_t[sm_p(sm, k * 256 + s)]
@@ -163,7 +172,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
             eb = 0
             msi = 0
             mstate = 0
-            if mlen > 0:
+            if mlen > 0 and (off >> I_MATCH) & 1 == 0:
                 eb = (mexp >> (7 - j)) & 1
                 lb = len_bucket(mlen)
                 msi = SM_MATCH + lb * 2 + eb
@@ -176,6 +185,10 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
                 x[I_MATCH + 1] = 0
             for e in range(n_ext):
                 x[NIN + e] = stretch_t[byte_to_bit_p12(ext, e, c0, j)]
+            if off != 0:
+                for k in range(NIN):
+                    if (off >> k) & 1:
+                        x[k] = 0
             wbase = ((mstate * 8 + hits) * 256 + c0) * nin
             dot = mixer_dot(mw, wbase, x, nin)
             pm = np.int64(squash_t[dot + 2047])
@@ -183,6 +196,8 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ht, sm, mw, a1,
             p1, j1 = apm_p(a1, c0, sx)
             p2, j2 = apm_p(a2, c0 | (c1 << 8), sx)
             p = (pm + p1 + 2 * p2 + 2) >> 2
+            if (off >> OFF_APM) & 1:
+                p = pm
             # ---- code
             y = (c >> (7 - j)) & 1
             y, x1, x2, xc, cpos = code_bit(mode, y, p, x1, x2, xc, cpos, buf, bend)
@@ -233,11 +248,11 @@ class Backbone:
     version = VERSION
 
     def __init__(self, ht_bits: int = 22, match_bits: int = 22, sm_limit: int = 1023,
-                 lr: int = 8, apm_rate: int = 6, n_ext: int = 0):
+                 lr: int = 8, apm_rate: int = 6, off: int = 0, n_ext: int = 0):
         self.params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=sm_limit,
-                           lr=lr, apm_rate=apm_rate)
+                           lr=lr, apm_rate=apm_rate, off=off)
         for name, lo, hi in (("ht_bits", 10, 24), ("match_bits", 12, 28), ("sm_limit", 1, 1023),
-                             ("lr", 1, 256), ("apm_rate", 1, 12)):
+                             ("lr", 1, 256), ("apm_rate", 1, 12), ("off", 0, (1 << 17) - 1)):
             v = self.params[name]
             if not (isinstance(v, int) and lo <= v <= hi):
                 raise ValueError(f"{name} must be an integer in {lo}..{hi}, not {v!r}")
@@ -246,6 +261,7 @@ class Backbone:
         self.cfg[CF_SMLIMIT] = sm_limit
         self.cfg[CF_LR] = lr
         self.cfg[CF_APMRATE] = apm_rate
+        self.cfg[CF_OFF] = off
         self.n_ext = n_ext
         self.st = np.zeros(NST, dtype=np.int64)
         context_hashes(self.st)
