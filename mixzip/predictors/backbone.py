@@ -273,6 +273,12 @@ class Backbone:
         self.mbuf, self.mht = new_match(match_bits, match_bits - 2)
         self.ext = np.zeros((max(n_ext, 1), 257), dtype=np.int64)
 
+    @staticmethod
+    def memory_for(ht_bits: int, match_bits: int, n_ext: int = 0, **_) -> int:
+        """Bytes of model state for these parameters, without allocating them."""
+        maps = 4 * SM_SIZE + 4 * (NIN + n_ext) * MIX_SETS + 2 * 33 * (256 + 65536)
+        return 16 * 2 ** ht_bits + 2 ** match_bits + 4 * 2 ** (match_bits - 2) + maps
+
     def memory(self) -> int:
         """Bytes of model state."""
         return sum(a.nbytes for a in (self.ht, self.sm, self.mw, self.a1, self.a2, self.mbuf, self.mht))

@@ -93,6 +93,12 @@ def spec_for_level(level: int = DEFAULT_LEVEL, plugins=()) -> ModelSpec:
     return ModelSpec(backbone.NAME, backbone.VERSION, params, refs, int(level))
 
 
+def level_memory(level: int) -> int:
+    """Model memory of a level in bytes (the same to compress and decompress)."""
+    ht_bits, match_bits = LEVELS[level]
+    return backbone.Backbone.memory_for(ht_bits, match_bits)
+
+
 def build_model(spec: ModelSpec):
     """Instantiate the recipe model and plugin predictors of a spec.
 
