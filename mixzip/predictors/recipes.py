@@ -89,14 +89,15 @@ def spec_for_level(level: int = DEFAULT_LEVEL, plugins=()) -> ModelSpec:
         raise ValueError(f"level must be in {MIN_LEVEL}..{MAX_LEVEL}")
     ht_bits, match_bits = LEVELS[int(level)]
     refs = tuple((name, plugin_version(load_factory(name))) for name in plugins)
-    params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=1023, lr=8, apm_rate=6, off=0)
+    params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=1023, lr=8, apm_rate=6, off=0,
+                  contexts=backbone.DEFAULT_CONTEXTS)
     return ModelSpec(backbone.NAME, backbone.VERSION, params, refs, int(level))
 
 
 def level_memory(level: int) -> int:
     """Model memory of a level in bytes (the same to compress and decompress)."""
     ht_bits, match_bits = LEVELS[level]
-    return backbone.Backbone.memory_for(ht_bits, match_bits)
+    return backbone.Backbone.memory_for(ht_bits, match_bits, backbone.DEFAULT_CONTEXTS)
 
 
 def build_model(spec: ModelSpec):
