@@ -94,7 +94,7 @@ def match_hash(hist):
 
 @kernel
 def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, rpos, ht, sm, mw,
-               mf, a1, a2, mbuf, mht, ext, n_ext, squash_t, stretch_t, nex, count, dt):
+               mf, a1, a2, a3, mbuf, mht, ext, n_ext, squash_t, stretch_t, nex, count, dt):
     """Run the model over bytes data[dstart:dend].
 
     ENCODE: codes data into buf (capacity bend), stops early at a byte
@@ -188,7 +188,8 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, rpos
             pm = np.int64(squash_t[dot + 2047])
             p1, j1 = apm_p(a1, c0, dot)
             p2, j2 = apm_p(a2, c0 | (c1 << 8), dot)
-            p = (pm + p1 + 2 * p2 + 2) >> 2
+            p3, j3 = apm_p(a3, (hash2(hist[C4] & 0xFFFF, c0) >> 14) & 0x3FFFF, dot)
+            p = (pm + p1 + 3 * p2 + 3 * p3 + 4) >> 3
             if off & OFF_APM:
                 p = pm
             # ---- code
@@ -210,6 +211,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, rpos
                 mixer_update(mf, fbase, xf, nmix + 1, ((y << 16) - pm) * FINAL_LR)
             apm_update(a1, j1, y, arate)
             apm_update(a2, j2, y, arate)
+            apm_update(a3, j3, y, arate)
             c0 = c0 * 2 + y
             node = node * 2 + y
             if j == 3:
@@ -279,6 +281,7 @@ class Backbone:
         self.mf = new_mixer(mixers + 1, FINAL_SETS, init=65536 // mixers)
         self.a1 = new_apm(256)
         self.a2 = new_apm(65536)
+        self.a3 = new_apm(1 << 18)
         self.mbuf, self.mht = new_match(match_bits, match_bits - 2)
         self.ext = np.zeros((max(n_ext, 1), 257), dtype=np.int64)
         context_hashes(self.hist, self.mbuf, self.ids, n, self.st, H0)
@@ -290,17 +293,17 @@ class Backbone:
         n = len(contexts.split())
         maps = (4 * (256 * n + 256 + 2 * NBUCKET) + 4 * (n + NFIXED + n_ext) * sum(MIX_SETS[:mixers])
                 + 4 * (mixers + 1) * FINAL_SETS)
-        apms = 2 * 33 * (256 + 65536)
+        apms = 2 * 33 * (256 + 65536 + (1 << 18))
         hist = 8 * (NHIST + 3 * 256)
         return 16 * 2 ** ht_bits + 2 ** match_bits + 4 * 2 ** (match_bits - 2) + maps + apms + hist
 
     def memory(self) -> int:
         """Bytes of model state."""
-        return sum(a.nbytes for a in (self.ht, self.sm, self.mw, self.mf, self.a1, self.a2, self.mbuf,
+        return sum(a.nbytes for a in (self.ht, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3, self.mbuf,
                                       self.mht, self.hist, self.rpos))
 
     def run(self, mode, data, dstart, dend, buf, bend, cs) -> int:
         return code_block(mode, data, dstart, dend, buf, bend, cs, self.st, self.cfg, self.ids,
-                          self.hist, self.rpos, self.ht, self.sm, self.mw, self.mf, self.a1, self.a2,
+                          self.hist, self.rpos, self.ht, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3,
                           self.mbuf, self.mht, self.ext, self.n_ext, logistic.SQUASH,
                           logistic.STRETCH, statetable.NEX, statetable.COUNT, DT)
