@@ -2,8 +2,10 @@
 
     python scripts/ablation.py [--level 5] [--corpus canterbury] [--json]
 
-For the full model and for the model with one component switched off (the
-recipe parameter ``off``, see predictors/backbone.py), codes every file of
+For the full model of a level and for the model with one component taken
+out (a context left out of the level's ``contexts``, or the order-0 map, the
+MatchModel or the APM chain switched off with the recipe parameter ``off``,
+see predictors/backbone.py), and with one mixer fewer, codes every file of
 the corpus in 1 MiB blocks, exactly as ``mixzip.compress`` does, and reports
 bits per byte of the coded payloads (the ~200-byte container framing per file
 is left out so that small files do not drown the differences) and the
@@ -37,17 +39,23 @@ def coded_bytes(spec, data: bytes) -> int:
 
 def run(level: int, files) -> list[dict]:
     base = spec_for_level(level)
-    variants = [("full model", 0)] + [(f"without {name}", bit) for name, bit in backbone.OFF_NAMES.items()]
+    names = base.params["contexts"].split(",")
+    variants = [("full model", {})]
+    variants += [(f"without context {c}", {"contexts": ",".join(n for n in names if n != c)})
+                 for c in names]
+    variants += [(f"without {name}", {"off": bit}) for name, bit in backbone.OFF_NAMES.items()]
+    if base.params["mixers"] > 1:
+        variants.append(("one mixer fewer", {"mixers": base.params["mixers"] - 1}))
     rows = []
-    for label, off in variants:
-        spec = dataclasses.replace(base, params=dict(base.params, off=off))
+    for label, change in variants:
+        spec = dataclasses.replace(base, params=dict(base.params, **change))
         t = time.perf_counter()
         sizes = {name: coded_bytes(spec, data) for name, data in files}
         secs = time.perf_counter() - t
         n = sum(len(d) for _, d in files)
         text = [(name, d) for name, d in files if name in TEXT]
         rows.append({
-            "variant": label, "off": off,
+            "variant": label, "change": change,
             "bpb": 8 * sum(sizes.values()) / n,
             "text_bpb": 8 * sum(sizes[k] for k, _ in text) / max(1, sum(len(d) for _, d in text)),
             "files": {k: 8 * v / max(1, len(dict(files)[k])) for k, v in sizes.items()},

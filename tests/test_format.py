@@ -31,9 +31,9 @@ def header_len(archive: bytes) -> int:
     return fmt.read_header(src).nbytes
 
 
-def raw_header(spec_json=SPEC.to_json(), block_size=4096, version=1, flags=0, size=None) -> bytes:
+def raw_header(spec_raw=SPEC.to_bytes(), block_size=4096, version=1, flags=0, size=None) -> bytes:
     """A header built by hand, with a correct CRC, whatever the field values."""
-    raw = struct.pack("<4sBBIH", fmt.MAGIC, version, flags, block_size, len(spec_json)) + spec_json
+    raw = struct.pack("<4sBBIH", fmt.MAGIC, version, flags, block_size, len(spec_raw)) + spec_raw
     if size is not None:
         raw += struct.pack("<Q", size)
     return raw + struct.pack("<I", zlib.crc32(raw))
@@ -57,7 +57,7 @@ def decode_outcome(archive: bytes):
 
 def test_header_layout():
     arc = mixzip.compress(b"", 1, block_size=4096)
-    spec = SPEC.to_json()
+    spec = SPEC.to_bytes()
     assert arc[:4] == b"\xb5MXZ"
     assert arc[4] == 1                      # version
     assert arc[5] == 1                      # flags: original size present
@@ -139,7 +139,7 @@ def test_info_non_seekable_and_concatenated(text_data):
 
 def test_info_does_not_decode_or_need_plugins():
     spec = ModelSpec("cm", 1, dict(SPEC.params), (("nonexistent", "1"),), 1)
-    arc = raw_header(spec.to_json()) + fmt.pack_end(0, 0)
+    arc = raw_header(spec.to_bytes()) + fmt.pack_end(0, 0)
     assert mixzip.info(io.BytesIO(arc)).spec.plugins == (("nonexistent", "1"),)
     # a damaged payload is not info's business (test() finds it)
     data, good = small_archive()
@@ -197,27 +197,27 @@ def test_header_checksum():
         mixzip.decompress(bytes(arc))
 
 
-@pytest.mark.parametrize("spec_json", [b"", b"{", b"[]", b'{"recipe":"cm"}', b"\xff\xfe"])
-def test_bad_spec_json(spec_json):
+@pytest.mark.parametrize("spec_raw", [b"", b"{", b"[]", b'{"recipe":"cm"}', b"\xff\xfe"])
+def test_bad_spec_raw(spec_raw):
     with pytest.raises(FormatError, match="model spec"):
-        mixzip.decompress(raw_header(spec_json) + fmt.pack_end(0, 0))
+        mixzip.decompress(raw_header(spec_raw) + fmt.pack_end(0, 0))
 
 
 def test_unknown_recipe():
     spec = ModelSpec("nosuchrecipe", 1, {}, (), None)
     with pytest.raises(UnsupportedModelError, match="nosuchrecipe"):
-        mixzip.decompress(raw_header(spec.to_json()) + fmt.pack_end(0, 0))
+        mixzip.decompress(raw_header(spec.to_bytes()) + fmt.pack_end(0, 0))
 
 
 def test_unknown_recipe_version():
     spec = ModelSpec("cm", 99, dict(SPEC.params), (), 1)
     with pytest.raises(UnsupportedModelError, match="version 99"):
-        mixzip.decompress(raw_header(spec.to_json()) + fmt.pack_end(0, 0))
+        mixzip.decompress(raw_header(spec.to_bytes()) + fmt.pack_end(0, 0))
 
 
 def test_unknown_plugin():
     spec = ModelSpec("cm", 1, dict(SPEC.params), (("nonexistent", "1"),), 1)
-    arc = raw_header(spec.to_json()) + fmt.pack_end(0, 0)
+    arc = raw_header(spec.to_bytes()) + fmt.pack_end(0, 0)
     with pytest.raises(UnsupportedModelError, match="nonexistent"):
         mixzip.decompress(arc)
     with pytest.raises(UnsupportedModelError, match="nonexistent"):
@@ -227,7 +227,7 @@ def test_unknown_plugin():
 def test_bad_model_params_are_not_a_crash():
     spec = ModelSpec("cm", 1, {"no_such_param": 1}, (), 1)
     with pytest.raises(MixzipError):
-        mixzip.decompress(raw_header(spec.to_json()) + fmt.pack_end(0, 0))
+        mixzip.decompress(raw_header(spec.to_bytes()) + fmt.pack_end(0, 0))
 
 
 def test_record_rules():

@@ -203,3 +203,49 @@ def test_byte_to_bit_matches_direct_sums():
             want = min(4095, max(1, (ones << 12) // sum(int(q[b]) for b in cand)))
             assert byte_to_bit_p12(cum, 0, c0, j) == want
             c0 = 2 * c0 + bit
+
+
+# ---------------------------------------------------------------- contexts / stride detector
+def test_stride_detector_finds_record_length():
+    from mixzip.predictors import contexts as C
+
+    hist, rpos = C.new_history()
+    rng = random.Random(6)
+    record = bytes(rng.randrange(256) for _ in range(37))
+    for i in range(37 * 8):
+        C.history_update(hist, rpos, record[i % 37])
+    assert hist[C.STRIDE] == 37
+    assert hist[C.POS] == 37 * 8
+
+
+def test_history_words_and_lines():
+    from mixzip.predictors import contexts as C
+
+    hist, rpos = C.new_history()
+    for b in b"Hello  world\nab":
+        C.history_update(hist, rpos, b)
+    assert hist[C.C4] == int.from_bytes(b"d\nab", "big")
+    assert hist[C.LINE0] == 13 and hist[C.LINE1] == 0
+    assert hist[C.WORD0] != 0 and hist[C.WORD1] != 0 and hist[C.WORD2] != 0
+    # case folding: "HELLO" and "hello" give the same word hash
+    h1, r1 = C.new_history()
+    h2, r2 = C.new_history()
+    for a, b in zip(b"HELLO", b"hello"):
+        C.history_update(h1, r1, a)
+        C.history_update(h2, r2, b)
+    assert h1[C.WORD0] == h2[C.WORD0]
+
+
+def test_every_context_hash_is_distinct_per_context():
+    from mixzip.predictors import contexts as C
+
+    hist, rpos = C.new_history()
+    buf = np.zeros(1 << 12, dtype=np.uint8)
+    for i, b in enumerate(b"some text, some more text\nand a second line of text " * 3):
+        buf[i] = b
+        C.history_update(hist, rpos, b)
+    ids = np.arange(len(C.NAMES), dtype=np.int64)
+    out = np.zeros(len(ids), dtype=np.int64)
+    C.context_hashes(hist, buf, ids, len(ids), out, 0)
+    assert len(set(out.tolist())) == len(ids)
+    assert all(0 <= v < 2**32 for v in out.tolist())

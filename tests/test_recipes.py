@@ -4,15 +4,15 @@ import dataclasses
 import pytest
 
 from mixzip.codec.errors import FormatError, UnsupportedModelError
-from mixzip.predictors import backbone, recipes
+from mixzip.predictors import backbone, contexts, recipes
 from mixzip.predictors.recipes import ModelSpec, build_model, spec_for_level
 
 
 @pytest.mark.parametrize("level", sorted(recipes.LEVELS))
 def test_level_spec_round_trips_and_builds(level):
     spec = spec_for_level(level)
-    assert ModelSpec.from_json(spec.to_json()) == spec
-    assert spec.to_json() == ModelSpec.from_json(spec.to_json()).to_json()  # canonical
+    assert ModelSpec.from_bytes(spec.to_bytes()) == spec
+    assert spec.to_bytes() == ModelSpec.from_bytes(spec.to_bytes()).to_bytes()  # canonical
 
 
 def test_memory_estimate_matches_allocation():
@@ -50,12 +50,37 @@ def test_bad_params_are_unsupported_not_crashes(bad):
         build_model(dataclasses.replace(spec, params=dict(spec.params, **bad)))
 
 
-@pytest.mark.parametrize("raw", [b"", b"{", b"[]", b'{"recipe":1}', b"\xff"])
+@pytest.mark.parametrize("raw", [b"", b"{", b"[]", b'{"recipe":1}', b"\xff", b"cm", b"cm/x", b"cm/1 L",
+                                 b"cm/1 hb=1=2", b"cm/1 +p"])
 def test_bad_spec_json(raw):
     with pytest.raises(FormatError):
-        ModelSpec.from_json(raw)
+        ModelSpec.from_bytes(raw)
 
 
 def test_every_component_can_be_switched_off():
-    assert set(backbone.OFF_NAMES) >= {"order1", "order2", "order3", "order4", "order6",
-                                       "word", "order0", "match", "apm"}
+    # contexts are ablated by leaving them out; the rest by the "off" bits
+    assert set(backbone.OFF_NAMES) == {"order0", "match", "apm"}
+    for name in contexts.NAMES:
+        model, _ = build_model(dataclasses.replace(spec_for_level(1), params=dict(
+            spec_for_level(1).params, contexts=name, ht_bits=12, match_bits=12)))
+        assert list(model.ids) == [contexts.ID[name]]
+
+
+def test_spec_text_is_compact_and_canonical():
+    spec = spec_for_level(5)
+    raw = spec.to_bytes()
+    assert raw.startswith(b"cm/1 L5 ") and len(raw) < 120
+    with pytest.raises(FormatError):
+        ModelSpec.from_bytes(raw.replace(b" ", b"  ", 1))      # not canonical
+    with pytest.raises(FormatError):
+        ModelSpec.from_bytes(raw + b" hb=22")                  # repeated key
+    plug = dataclasses.replace(spec, plugins=(("my-model", "1.2"),))
+    assert ModelSpec.from_bytes(plug.to_bytes()) == plug
+    with pytest.raises(ValueError):
+        dataclasses.replace(spec, plugins=(("bad name", "1"),)).to_bytes()
+
+
+def test_unknown_context_name():
+    spec = spec_for_level(1)
+    with pytest.raises(UnsupportedModelError, match="o99"):
+        build_model(dataclasses.replace(spec, params=dict(spec.params, contexts="o1,o99")))

@@ -19,7 +19,7 @@ trusted.  Every length is bounded before anything is read or allocated:
 
 This module knows nothing about models or coding.  It offers:
 
-    pack_header(spec_json, block_size, original_size=None) -> bytes
+    pack_header(spec_raw, block_size, original_size=None) -> bytes
     pack_block(kind, size, payload_size, data_crc) -> bytes
     pack_end(total_size, stream_crc) -> bytes
     walk(Source(fileobj)) -> iterator of StreamHeader and Record, checked
@@ -78,13 +78,13 @@ def check_block_size(block_size: int) -> int:
     return block_size
 
 
-def pack_header(spec_json: bytes, block_size: int, original_size: int | None = None) -> bytes:
-    """The stream header for a model spec (``ModelSpec.to_json()``)."""
+def pack_header(spec_raw: bytes, block_size: int, original_size: int | None = None) -> bytes:
+    """The stream header for a model spec (``ModelSpec.to_bytes()``)."""
     check_block_size(block_size)
-    if len(spec_json) > MAX_SPEC_SIZE:
-        raise ValueError(f"model spec too long for the header ({len(spec_json)} bytes)")
+    if len(spec_raw) > MAX_SPEC_SIZE:
+        raise ValueError(f"model spec too long for the header ({len(spec_raw)} bytes)")
     flags = 0 if original_size is None else FLAG_ORIGINAL_SIZE
-    raw = _FIXED.pack(MAGIC, VERSION, flags, block_size, len(spec_json)) + spec_json
+    raw = _FIXED.pack(MAGIC, VERSION, flags, block_size, len(spec_raw)) + spec_raw
     if original_size is not None:
         raw += _U64.pack(original_size)
     return raw + _U32.pack(zlib.crc32(raw))
@@ -202,15 +202,15 @@ def read_header(src: Source) -> StreamHeader:
         raise FormatError(f"unsupported header flags 0x{flags:02x}")
     sizes = src.read_exact(6, what)
     block_size, spec_len = struct.unpack("<IH", sizes)
-    spec_json = src.read_exact(spec_len, what)
+    spec_raw = src.read_exact(spec_len, what)
     tail = src.read_exact(8, what) if flags & FLAG_ORIGINAL_SIZE else b""
     (crc,) = _U32.unpack(src.read_exact(4, what))
-    raw = MAGIC + bytes((version, flags)) + sizes + spec_json + tail
+    raw = MAGIC + bytes((version, flags)) + sizes + spec_raw + tail
     if zlib.crc32(raw) != crc:
         raise CorruptError("stream header checksum mismatch")
     if not 1 <= block_size <= MAX_BLOCK_SIZE:
         raise FormatError(f"bad block size {block_size} in stream header")
-    spec = ModelSpec.from_json(spec_json)
+    spec = ModelSpec.from_bytes(spec_raw)
     original_size = _U64.unpack(tail)[0] if tail else None
     return StreamHeader(spec, block_size, original_size, len(raw) + 4)
 

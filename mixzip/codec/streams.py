@@ -99,7 +99,7 @@ class MixzipWriter(io.BufferedIOBase):
         self._crc = 0            # CRC32 of those bytes
         self._fileobj = fileobj
         try:
-            self._put(fmt.pack_header(self.spec.to_json(), block_size, size))
+            self._put(fmt.pack_header(self.spec.to_bytes(), block_size, size))
         except BaseException:
             self._release()
             raise

@@ -237,7 +237,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, rpos
     return dend
 
 
-DEFAULT_CONTEXTS = "o1 o2 o3 o4 o6 w2"
+DEFAULT_CONTEXTS = "o1,o2,o3,o4,o6,w2"
 
 
 class Backbone:
@@ -290,7 +290,7 @@ class Backbone:
     def memory_for(ht_bits: int, match_bits: int, contexts: str = DEFAULT_CONTEXTS,
                    mixers: int = 1, n_ext: int = 0, **_) -> int:
         """Bytes of model state for these parameters, without allocating them."""
-        n = len(contexts.split())
+        n = len(contexts.split(","))
         maps = (4 * (256 * n + 256 + 2 * NBUCKET) + 4 * (n + NFIXED + n_ext) * sum(MIX_SETS[:mixers])
                 + 4 * (mixers + 1) * FINAL_SETS)
         apms = 2 * 33 * (256 + 65536 + (1 << 18))

@@ -59,8 +59,8 @@ def new_history():
 
 
 def parse(spec: str) -> np.ndarray:
-    """"o1 o2 w2" -> array of context ids; ValueError on unknown or repeated names."""
-    names = spec.split()
+    """"o1,o2,w2" -> array of context ids; ValueError on unknown or repeated names."""
+    names = spec.split(",")
     unknown = [n for n in names if n not in ID]
     if unknown:
         raise ValueError(f"unknown context(s) {', '.join(unknown)}; known: {' '.join(NAMES)}")

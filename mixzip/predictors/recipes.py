@@ -2,9 +2,9 @@
 
 A ``ModelSpec`` is everything a decoder needs to rebuild the encoder's model:
 the recipe name and version, every parameter, and each predictor (built-in
-and plugin) with its version.  It is stored in the archive header as
-canonical JSON (sorted keys, no spaces), so the same spec always serialises
-to the same bytes.
+and plugin) with its version.  It is stored in the archive header in a
+compact canonical text form (``ModelSpec.to_bytes``), so the same spec always
+serialises to the same bytes.
 
 Levels 1..9 select parameters of the "cm" recipe (backbone.py); today they
 scale the memory of the hash table and of the match history.  Changing what
@@ -12,7 +12,7 @@ a level means changes the recipe version and the golden archive hashes.
 """
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass, field
 
 from mixzip.codec.errors import FormatError, UnsupportedModelError
@@ -21,20 +21,31 @@ from mixzip.predictors import backbone
 DEFAULT_LEVEL = 5
 MIN_LEVEL, MAX_LEVEL = 1, 9
 
-# level -> (ht_bits, match_bits); memory ~ 16 B * 2^ht_bits + 2 * 2^match_bits
+# level -> parameters of the "cm" recipe that change with the level.  Chosen
+# as a Pareto frontier (each level smaller output and slower than the one
+# below) by scripts/frontier.py, which measures every level on a corpus.
 LEVELS = {
-    1: (18, 20),
-    2: (19, 20),
-    3: (20, 21),
-    4: (21, 21),
-    5: (22, 22),
-    6: (22, 23),
-    7: (23, 23),
-    8: (23, 24),
-    9: (24, 24),
+    1: dict(ht_bits=20, match_bits=20, mixers=1, contexts="o1,o2,o3,o4,w1"),
+    2: dict(ht_bits=21, match_bits=21, mixers=1, contexts="o1,o2,o3,o4,o6,w1,r2"),
+    3: dict(ht_bits=22, match_bits=22, mixers=2, contexts="o1,o2,o3,o4,o6,w1,w2,r2"),
+    4: dict(ht_bits=22, match_bits=22, mixers=2, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
+    5: dict(ht_bits=22, match_bits=22, mixers=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
+    6: dict(ht_bits=22, match_bits=23, mixers=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col,r3"),
+    7: dict(ht_bits=23, match_bits=23, mixers=3, contexts="o1,o2,o3,o4,o6,o8,w1,w2,r1,r2,col,r3"),
+    8: dict(ht_bits=23, match_bits=24, mixers=3, contexts="o1,o2,o3,o4,o5,o6,o8,w1,w2,w3,r1,r2,col,r3"),
+    9: dict(ht_bits=24, match_bits=24, mixers=3,
+            contexts="o1,o2,o3,o4,o5,o6,o8,o12,w1,w2,w3,s2,r1,r2,col,r3"),
 }
+COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0)
 
 RECIPES = {backbone.NAME: backbone}
+
+# Short keys of the parameters in the header's spec text.
+SHORT = {"apm_rate": "ar", "contexts": "cx", "ht_bits": "hb", "lr": "lr", "match_bits": "mb",
+         "mixers": "mx", "off": "of", "sm_limit": "sl"}
+LONG = {v: k for k, v in SHORT.items()}
+_TOKEN = re.compile(r"[A-Za-z0-9_.,/=-]+")
+_INT = re.compile(r"-?[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -50,27 +61,52 @@ class ModelSpec:
         out += [{"name": n, "version": v, "plugin": True} for n, v in self.plugins]
         return out
 
-    def to_json(self) -> bytes:
-        doc = {"recipe": self.recipe, "version": self.version, "params": self.params,
-               "predictors": self.predictors(), "level": self.level}
-        return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    def to_bytes(self) -> bytes:
+        """The compact, canonical text form stored in the archive header.
+
+        ``cm/1 L5 ar=6 cx=o1,o2 hb=22 ... +plugin/version``: recipe/version,
+        level, then every parameter as short-key=value in key order (ints,
+        or tokens of [A-Za-z0-9_.,-]), then each plugin predictor.  Short
+        keys are listed in SHORT; ASCII, single spaces, no other bytes.
+        """
+        words = [f"{self.recipe}/{self.version}"]
+        if self.level is not None:
+            words.append(f"L{self.level}")
+        for key in sorted(self.params, key=lambda k: SHORT.get(k, k)):
+            value = self.params[key]
+            words.append(f"{SHORT.get(key, key)}={value}")
+        words += [f"+{n}/{v}" for n, v in self.plugins]
+        for w in words:
+            if not _TOKEN.fullmatch(w.lstrip("+")):
+                raise ValueError(f"cannot store {w!r} in a model spec")
+        return " ".join(words).encode("ascii")
 
     @classmethod
-    def from_json(cls, raw: bytes) -> "ModelSpec":
+    def from_bytes(cls, raw: bytes) -> "ModelSpec":
         try:
-            doc = json.loads(raw.decode("utf-8"))
-            recipe = doc["recipe"]
-            version = doc["version"]
-            params = doc["params"]
-            preds = doc["predictors"]
-            level = doc.get("level")
-            if not (isinstance(recipe, str) and isinstance(version, int) and isinstance(params, dict)
-                    and isinstance(preds, list)):
-                raise TypeError
-            plugins = tuple((str(p["name"]), str(p["version"])) for p in preds if p.get("plugin"))
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+            words = raw.decode("ascii").split(" ")
+            recipe, version = words[0].split("/")
+            level, params, plugins = None, {}, []
+            for w in words[1:]:
+                if w.startswith("+"):
+                    name, pver = w[1:].split("/")
+                    plugins.append((name, pver))
+                elif w.startswith("L") and "=" not in w and level is None and not params:
+                    level = int(w[1:])
+                else:
+                    key, value = w.split("=")
+                    key = LONG.get(key, key)
+                    if key in params:
+                        raise ValueError
+                    params[key] = int(value) if _INT.fullmatch(value) else value
+            if not all(_TOKEN.fullmatch(w.lstrip("+")) for w in words) or not recipe:
+                raise ValueError
+            spec = cls(recipe, int(version), params, tuple(plugins), level)
+        except (ValueError, UnicodeDecodeError):
             raise FormatError("bad model spec in archive header") from None
-        return cls(recipe, version, params, plugins, level)
+        if spec.to_bytes() != raw:  # one spelling per spec: canonical or rejected
+            raise FormatError("bad model spec in archive header (not canonical)")
+        return spec
 
     def describe(self) -> str:
         s = f"{self.recipe} v{self.version}"
@@ -87,17 +123,14 @@ def spec_for_level(level: int = DEFAULT_LEVEL, plugins=()) -> ModelSpec:
 
     if not MIN_LEVEL <= int(level) <= MAX_LEVEL:
         raise ValueError(f"level must be in {MIN_LEVEL}..{MAX_LEVEL}")
-    ht_bits, match_bits = LEVELS[int(level)]
     refs = tuple((name, plugin_version(load_factory(name))) for name in plugins)
-    params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=1023, lr=8, apm_rate=6, off=0,
-                  contexts=backbone.DEFAULT_CONTEXTS)
+    params = dict(COMMON, **LEVELS[int(level)])
     return ModelSpec(backbone.NAME, backbone.VERSION, params, refs, int(level))
 
 
 def level_memory(level: int) -> int:
     """Model memory of a level in bytes (the same to compress and decompress)."""
-    ht_bits, match_bits = LEVELS[level]
-    return backbone.Backbone.memory_for(ht_bits, match_bits, backbone.DEFAULT_CONTEXTS)
+    return backbone.Backbone.memory_for(**LEVELS[level])
 
 
 def build_model(spec: ModelSpec):
