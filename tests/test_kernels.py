@@ -246,6 +246,6 @@ def test_every_context_hash_is_distinct_per_context():
         C.history_update(hist, rpos, b)
     ids = np.arange(len(C.NAMES), dtype=np.int64)
     out = np.zeros(len(ids), dtype=np.int64)
-    C.context_hashes(hist, buf, ids, len(ids), out, 0)
+    C.context_hashes(hist, rpos, buf, ids, len(ids), out, 0)
     assert len(set(out.tolist())) == len(ids)
     assert all(0 <= v < 2**32 for v in out.tolist())

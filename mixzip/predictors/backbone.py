@@ -44,7 +44,7 @@ from mixzip.jit import inline, kernel
 from mixzip.predictors import logistic, statetable
 from mixzip.predictors.apm import apm_p, apm_update, new_apm
 from mixzip.predictors.bytemodel import byte_to_bit_p12
-from mixzip.predictors.contexts import C4, C8, NHIST, POS, context_hashes, hash2, history_update, new_history
+from mixzip.predictors.contexts import C4, C8, NHIST, NTABS, POS, context_hashes, hash2, history_update, new_history
 from mixzip.predictors.contexts import parse as parse_contexts
 from mixzip.predictors.hashtable import ht_find, ht_prefetch, new_hashtable
 from mixzip.predictors.match import len_bucket, mm_byte, new_match, NBUCKET
@@ -93,7 +93,7 @@ def match_hash(hist):
 
 
 @kernel
-def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, rpos, ht, sm, mw,
+def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs, ht, sm, mw,
                mf, a1, a2, a3, mbuf, mht, ext, n_ext, squash_t, stretch_t, nex, count, dt):
     """Run the model over bytes data[dstart:dend].
 
@@ -229,8 +229,8 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, rpos
         ptr, ml = mm_byte(mbuf, mht, c, hist[POS], match_hash(hist), st[MPTR], st[MLEN])
         st[MPTR] = ptr
         st[MLEN] = ml
-        history_update(hist, rpos, c)
-        context_hashes(hist, mbuf, ids, n, st, H0)
+        history_update(hist, tabs, c)
+        context_hashes(hist, tabs, mbuf, ids, n, st, H0)
         for k in range(n):
             ht_prefetch(ht, st[H0 + k], htmask)
     save_coder(cs, mode, x1, x2, xc, cpos)
@@ -274,7 +274,7 @@ class Backbone:
         self.cfg[CF_NMIX] = mixers
         self.n_ext = n_ext
         self.st = np.zeros(NST, dtype=np.int64)
-        self.hist, self.rpos = new_history()
+        self.hist, self.tabs = new_history()
         self.ht = new_hashtable(ht_bits)
         self.sm = np.concatenate([new_state_statemap(n), new_statemap(256 + 2 * NBUCKET)])
         self.mw = new_mixer(n + NFIXED + n_ext, sum(MIX_SETS[:mixers]))
@@ -284,7 +284,7 @@ class Backbone:
         self.a3 = new_apm(1 << 18)
         self.mbuf, self.mht = new_match(match_bits, match_bits - 2)
         self.ext = np.zeros((max(n_ext, 1), 257), dtype=np.int64)
-        context_hashes(self.hist, self.mbuf, self.ids, n, self.st, H0)
+        context_hashes(self.hist, self.tabs, self.mbuf, self.ids, n, self.st, H0)
 
     @staticmethod
     def memory_for(ht_bits: int, match_bits: int, contexts: str = DEFAULT_CONTEXTS,
@@ -294,16 +294,16 @@ class Backbone:
         maps = (4 * (256 * n + 256 + 2 * NBUCKET) + 4 * (n + NFIXED + n_ext) * sum(MIX_SETS[:mixers])
                 + 4 * (mixers + 1) * FINAL_SETS)
         apms = 2 * 33 * (256 + 65536 + (1 << 18))
-        hist = 8 * (NHIST + 3 * 256)
+        hist = 8 * (NHIST + NTABS)
         return 16 * 2 ** ht_bits + 2 ** match_bits + 4 * 2 ** (match_bits - 2) + maps + apms + hist
 
     def memory(self) -> int:
         """Bytes of model state."""
         return sum(a.nbytes for a in (self.ht, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3, self.mbuf,
-                                      self.mht, self.hist, self.rpos))
+                                      self.mht, self.hist, self.tabs))
 
     def run(self, mode, data, dstart, dend, buf, bend, cs) -> int:
         return code_block(mode, data, dstart, dend, buf, bend, cs, self.st, self.cfg, self.ids,
-                          self.hist, self.rpos, self.ht, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3,
+                          self.hist, self.tabs, self.ht, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3,
                           self.mbuf, self.mht, self.ext, self.n_ext, logistic.SQUASH,
                           logistic.STRETCH, statetable.NEX, statetable.COUNT, DT)

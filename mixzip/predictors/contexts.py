@@ -19,6 +19,8 @@ Catalogue (name: what the context is; "cN" is the N-th previous byte):
     r3                   the bytes above-left, above and above-right (2-D data)
     col                  text column: position in the line and the char above
     a4                   position mod 4 and c1 c2 (aligned binary: code, tables)
+    i1                   indirect: c1 and the two bytes that followed c1 last time
+    i2                   indirect: c2 c1 and the two bytes that followed them last time
 
 Record length (stride) detection, for r1..r3: for each byte value the last
 three positions are kept; when a byte value recurs three times at the same
@@ -28,12 +30,13 @@ found the record contexts fall back to a stride of 0 (one shared context).
 
 Byte history ``hist`` (int64 scalars, indices below): the last 16 bytes as
 four 32-bit words, word hashes, position, line starts, stride state;
-``rpos`` holds 3 x 256 last positions for the stride detector.
-Memory: < 8 KiB.  Cost: one hash per enabled context per byte.
+``tabs`` holds 3 x 256 last positions for the stride detector, then the
+indirect tables (the last two bytes seen after each byte, and after each
+pair of bytes).  Memory: 8 x (13 + 768 + 256 + 65536) bytes, about 530 KiB.  Cost: one hash per enabled context per byte.
 
 How to call (per byte, after byte c at position hist[POS]):
-    history_update(hist, rpos, c)
-    context_hashes(hist, buf, ids, n, out, o)   # out[o + i] = hash of context ids[i];
+    history_update(hist, tabs, c)
+    context_hashes(hist, tabs, buf, ids, n, out, o)   # out[o + i] = hash of context ids[i];
                                     # buf: the match model's ring buffer, holding c
 """
 from __future__ import annotations
@@ -43,7 +46,8 @@ import numpy as np
 from mixzip.jit import inline
 
 NAMES = ("o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o12", "o16",
-         "w1", "w2", "w3", "s1", "s2", "s3", "s4", "s5", "r1", "r2", "r3", "col", "a4")
+         "w1", "w2", "w3", "s1", "s2", "s3", "s4", "s5", "r1", "r2", "r3", "col", "a4",
+         "i1", "i2")
 ID = {name: i for i, name in enumerate(NAMES)}
 
 C4, C8, C12, C16, WORD0, WORD1, WORD2, POS, LINE0, LINE1, STRIDE, RCAND, RCNT = range(13)
@@ -54,8 +58,14 @@ STRIDE_CONFIRM = 3
 M32 = 0xFFFFFFFF
 
 
+# tabs: stride detector (3 x 256 last positions), then the indirect tables
+T_IND1 = 3 * 256
+T_IND2 = T_IND1 + 256
+NTABS = T_IND2 + 65536
+
+
 def new_history():
-    return np.zeros(NHIST, dtype=np.int64), np.zeros(3 * 256, dtype=np.int64)
+    return np.zeros(NHIST, dtype=np.int64), np.zeros(NTABS, dtype=np.int64)
 
 
 def parse(spec: str) -> np.ndarray:
@@ -78,7 +88,7 @@ def hash2(a, b):
 
 
 @inline
-def history_update(hist, rpos, c):
+def history_update(hist, tabs, c):
     pos = hist[POS]
     hist[C16] = ((hist[C16] << 8) | (hist[C12] >> 24)) & M32
     hist[C12] = ((hist[C12] << 8) | (hist[C8] >> 24)) & M32
@@ -91,13 +101,18 @@ def history_update(hist, rpos, c):
         hist[WORD2] = hist[WORD1]
         hist[WORD1] = hist[WORD0]
         hist[WORD0] = 0
+    c4 = hist[C4]
+    p1 = (c4 >> 8) & 0xFF
+    p2 = (c4 >> 8) & 0xFFFF
+    tabs[T_IND1 + p1] = ((tabs[T_IND1 + p1] << 8) | c) & 0xFFFF
+    tabs[T_IND2 + p2] = ((tabs[T_IND2 + p2] << 8) | c) & 0xFFFF
     if c == 10:
         hist[LINE1] = hist[LINE0]
         hist[LINE0] = pos + 1
     # stride detector
     r = c * 3
-    d = pos - rpos[r]
-    if 2 <= d <= MAXSTRIDE and d == rpos[r] - rpos[r + 1] and d == rpos[r + 1] - rpos[r + 2]:
+    d = pos - tabs[r]
+    if 2 <= d <= MAXSTRIDE and d == tabs[r] - tabs[r + 1] and d == tabs[r + 1] - tabs[r + 2]:
         if d == hist[RCAND]:
             hist[RCNT] += 1
             if hist[RCNT] >= STRIDE_CONFIRM:
@@ -105,9 +120,9 @@ def history_update(hist, rpos, c):
         else:
             hist[RCAND] = d
             hist[RCNT] = 1
-    rpos[r + 2] = rpos[r + 1]
-    rpos[r + 1] = rpos[r]
-    rpos[r] = pos
+    tabs[r + 2] = tabs[r + 1]
+    tabs[r + 1] = tabs[r]
+    tabs[r] = pos
     hist[POS] = pos + 1
 
 
@@ -120,7 +135,7 @@ def _at(buf, p):
 
 
 @inline
-def context_hash(hist, buf, cid):
+def context_hash(hist, tabs, buf, cid):
     c4 = hist[C4]
     c8 = hist[C8]
     pos = hist[POS]
@@ -180,12 +195,16 @@ def context_hash(hist, buf, cid):
         if hist[LINE1] + col < hist[LINE0]:
             above = _at(buf, hist[LINE1] + col)
         v = col | (above << 8) | ((c4 & 0xFF) << 16)
-    else:
+    elif cid == 22:
         v = ((pos & 3) << 16) | (c4 & 0xFFFF)
+    elif cid == 23:
+        v = (c4 & 0xFF) | (tabs[T_IND1 + (c4 & 0xFF)] << 8)
+    else:
+        v = (c4 & 0xFFFF) | (tabs[T_IND2 + (c4 & 0xFFFF)] << 16)
     return hash2(v, cid + 1)
 
 
 @inline
-def context_hashes(hist, buf, ids, n, out, o):
+def context_hashes(hist, tabs, buf, ids, n, out, o):
     for i in range(n):
-        out[o + i] = context_hash(hist, buf, ids[i])
+        out[o + i] = context_hash(hist, tabs, buf, ids[i])

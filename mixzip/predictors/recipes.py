@@ -34,7 +34,7 @@ LEVELS = {
     7: dict(ht_bits=23, match_bits=23, mixers=3, contexts="o1,o2,o3,o4,o6,o8,w1,w2,r1,r2,col,r3"),
     8: dict(ht_bits=23, match_bits=24, mixers=3, contexts="o1,o2,o3,o4,o5,o6,o8,w1,w2,w3,r1,r2,col,r3"),
     9: dict(ht_bits=24, match_bits=24, mixers=3,
-            contexts="o1,o2,o3,o4,o5,o6,o8,o12,w1,w2,w3,s2,r1,r2,col,r3"),
+            contexts="o1,o2,o3,o4,o5,o6,o8,o12,w1,w2,w3,s2,r1,r2,col,r3,i2"),
 }
 COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0)
 
