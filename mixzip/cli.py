@@ -39,7 +39,6 @@ STDIO = "-"
 OK, ERROR, WARNING, INTERRUPTED = 0, 1, 2, 130
 _SEVERITY = {OK: 0, WARNING: 1, ERROR: 2, INTERRUPTED: 3}
 PROGRESS_MIN_BYTES = 8_000_000
-SPEED_CLASS = "about 1.2 MB/s per stream on a 2-core x86-64 server"
 
 
 class Problem(Exception):
@@ -509,10 +508,12 @@ class CodecCommand(click.Command):
     def format_epilog(self, ctx, formatter):
         with formatter.section("Levels (-1 ... -9, --level N)"):
             formatter.write_text(
-                "Compression and decompression use the same model memory.  All levels are "
-                f"in the same speed class ({SPEED_CLASS}); higher levels use more memory "
-                "and help on large inputs.")
-            formatter.write_dl([(f"-{n}", f"{recipes.level_memory(n) / 2**20:4.0f} MiB"
+                "Each level is smaller output and slower than the one before.  Compression "
+                "and decompression run at about the same speed and use the same memory.  "
+                "Speeds: one stream, measured with scripts/frontier.py on the Canterbury "
+                "corpus on a 2-core x86-64 server.")
+            formatter.write_dl([(f"-{n}", f"{recipes.level_memory(n) / 2**20:4.0f} MiB  "
+                                 f"~{recipes.LEVEL_SPEED[n]:.2f} MB/s"
                                  + ("  (default)" if n == recipes.DEFAULT_LEVEL else ""))
                                 for n in sorted(recipes.LEVELS)])
         with formatter.section("Commands"):

@@ -1,34 +1,39 @@
-"""The context-model backbone (recipe "cm"): an lpaq-class context mixer.
+"""The context-model backbone (recipe "cm"): a paq-style context mixer.
 
 What it predicts: P(next bit = 1), for every bit of the stream, MSB first.
 
-Models (mixer inputs, in this order):
-    0..5  six hashed contexts, each a bit-history state in the checked hash
-          table (hashtable.py) read through its own StateMap:
-          order 1, 2, 3, 4, 6 and a word context (hash of the current
-          case-folded word and the previous word)
-    6     order 0: a direct StateMap on the partial byte c0
-    7, 8  MatchModel (match.py): StateMap on (length bucket, expected bit)
-          and a fixed-strength vote for the expected bit
-    9     bias (constant 256)
-    10..  one input per byte-level plugin (plugins.py), through the
-          byte -> bit adapter (bytemodel.py)
-Mixer (mixer.py): one weight set per (match state 0..3, number of contexts
-    with a non-empty bit history 0..6, partial byte c0): 4 x 8 x 256 sets.
-APM chain (apm.py): a1 on c0, a2 on (c0, previous byte); final
-    p = (p_mix + a1 + 2 a2) / 4, clamped to [1, 65535], coded in 16 bits.
+Models (mixer inputs, in this order; n = number of contexts of the level):
+    0..n-1  the level's contexts (contexts.py: orders 1-16, words, sparse,
+            record/2-D, text column, indirect), each a bit-history state in
+            the checked hash table (hashtable.py) read through its own StateMap
+    n       order 0: a direct StateMap on the partial byte c0
+    n+1,n+2 MatchModel (match.py): StateMap on (length bucket, expected bit)
+            and a fixed-strength vote for the expected bit
+    n+3     bias (constant 256)
+    n+4..   one input per byte-level plugin (plugins.py), through the
+            byte -> bit adapter (bytemodel.py)
+Mixers (mixer.py): 1 to 3 mixers over all inputs, each choosing its weight
+    set by its own small context (MIX_SETS below); with more than one, a
+    final mixer (weights chosen by c0) combines their outputs.
+APM chain (apm.py): 1 to 3 stages on c0, (c0, c1) and (c0, hashed c2 c1),
+    averaged with the mixer output; clamped to [1, 65535], coded in 16 bits.
 
 Call order per bit (inside ``code_block``, all in Numba):
-    read states -> StateMaps -> stretch -> mixer -> squash -> APMs -> code
-    -> update states (NEX), StateMaps, mixer, APMs -> c0 := 2 c0 + y
+    read states -> StateMaps -> stretch -> mixers -> squash -> APMs -> code
+    -> update states (NEX), StateMaps, mixers, APMs -> c0 := 2 c0 + y
     at bit 4: new hash-table slots for the second nibble
-    at bit 8: update match model, word hashes, history, and context hashes.
+    at bit 8: match model, byte history (contexts.py), next context hashes.
+
+Parameters (the archive header records all of them; recipes.py sets them per
+level): ht_bits, match_bits (memory), contexts (names, comma-separated),
+mixers (1..3), apms (1..3), lr (mixer rate), sm_limit (StateMap count
+limit), apm_rate, off (ablation switches; 0 in every level).
 
 Scales: stretch in 1/256 log-odds units (|x| <= 2047), probabilities 16 bit
 at the coder, 12 bit into ``stretch``.  See each module for its own spec.
 
-Memory (per stream): 16 B x 2^ht_bits (hash table) + 2^match_bits (history)
-+ 4 B x 2^(match_bits - 2) (match index) + ~1 MiB (maps, mixer, APMs).
+Memory: ``Backbone.memory_for`` (16 B x 2^ht_bits hash table, 2 x
+2^match_bits match history and index, mixers, APMs, history tables).
 
 Per-stream state that outlives a block is kept in ``st`` (int64 scalars) and
 the arrays; blocks are coded by independent coder messages but the model
@@ -65,7 +70,8 @@ MAXCTX = 32
 NST = H0 + MAXCTX
 
 # cfg: int64 parameters of the recipe
-CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NEXT = range(8)
+CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_NEXT = range(9)
+APM_SIZES = (256, 65536, 1 << 18)   # contexts of a1 (c0), a2 (c0, c1), a3 (c0, hashed c2 c1)
 
 # ``off`` switches components off for ablation studies (contexts are
 # ablated by leaving them out of ``contexts``): 0 in every level.
@@ -82,6 +88,7 @@ MAXMIX = len(MIX_SETS)
 FINAL_SETS = 256
 
 FINAL_LR = 4
+MIX_INIT = 10000          # initial weight of every mixer input (1/65536 units)
 
 M32 = 0xFFFFFFFF
 
@@ -113,6 +120,8 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     sm_order0 = n * 256
     sm_match = sm_order0 + 256
     nmix = cfg[CF_NMIX]
+    napm = cfg[CF_NAPM]
+    p2 = j2 = p3 = j3 = 0
     nin = n + NFIXED + n_ext
     x = np.zeros(nin, dtype=np.int64)
     xf = np.zeros(MAXMIX + 1, dtype=np.int64)     # final mixer inputs: mixer outputs, bias
@@ -145,6 +154,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
         if mlen > 0:
             mexp = np.int64(mbuf[st[MPTR] & (mbuf.shape[0] - 1)]) | 256
         c1 = hist[C4] & 0xFF
+        a3h = hash2(hist[C4] & 0xFFFF, 0xA3) if napm > 2 else 0
         c0 = 1
         node = 1
         for j in range(8):
@@ -187,9 +197,15 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                 dot = xf[0]
             pm = np.int64(squash_t[dot + 2047])
             p1, j1 = apm_p(a1, c0, dot)
-            p2, j2 = apm_p(a2, c0 | (c1 << 8), dot)
-            p3, j3 = apm_p(a3, (hash2(hist[C4] & 0xFFFF, c0) >> 14) & 0x3FFFF, dot)
-            p = (pm + p1 + 3 * p2 + 3 * p3 + 4) >> 3
+            if napm == 1:
+                p = (pm + 3 * p1 + 2) >> 2
+            else:
+                p2, j2 = apm_p(a2, c0 | (c1 << 8), dot)
+                if napm == 2:
+                    p = (pm + p1 + 2 * p2 + 2) >> 2
+                else:
+                    p3, j3 = apm_p(a3, (a3h + c0 * 0x2F0B3) & 0x3FFFF, dot)
+                    p = (pm + p1 + 3 * p2 + 3 * p3 + 4) >> 3
             if off & OFF_APM:
                 p = pm
             # ---- code
@@ -210,8 +226,10 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
             if nmix > 1:
                 mixer_update(mf, fbase, xf, nmix + 1, ((y << 16) - pm) * FINAL_LR)
             apm_update(a1, j1, y, arate)
-            apm_update(a2, j2, y, arate)
-            apm_update(a3, j3, y, arate)
+            if napm > 1:
+                apm_update(a2, j2, y, arate)
+            if napm > 2:
+                apm_update(a3, j3, y, arate)
             c0 = c0 * 2 + y
             node = node * 2 + y
             if j == 3:
@@ -248,13 +266,14 @@ class Backbone:
 
     def __init__(self, ht_bits: int = 22, match_bits: int = 22, sm_limit: int = 1023,
                  lr: int = 8, apm_rate: int = 6, off: int = 0,
-                 contexts: str = DEFAULT_CONTEXTS, mixers: int = 1, n_ext: int = 0):
+                 contexts: str = DEFAULT_CONTEXTS, mixers: int = 1, apms: int = 3,
+                 n_ext: int = 0):
         self.params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=sm_limit,
                            lr=lr, apm_rate=apm_rate, off=off, contexts=contexts,
-                           mixers=mixers)
+                           mixers=mixers, apms=apms)
         for name, lo, hi in (("ht_bits", 10, 24), ("match_bits", 12, 28), ("sm_limit", 1, 1023),
                              ("lr", 1, 256), ("apm_rate", 1, 12), ("off", 0, 7),
-                             ("mixers", 1, MAXMIX)):
+                             ("mixers", 1, MAXMIX), ("apms", 1, 3)):
             v = self.params[name]
             if not (isinstance(v, int) and lo <= v <= hi):
                 raise ValueError(f"{name} must be an integer in {lo}..{hi}, not {v!r}")
@@ -272,30 +291,29 @@ class Backbone:
         self.cfg[CF_OFF] = off
         self.cfg[CF_NCTX] = n
         self.cfg[CF_NMIX] = mixers
+        self.cfg[CF_NAPM] = apms
         self.n_ext = n_ext
         self.st = np.zeros(NST, dtype=np.int64)
         self.hist, self.tabs = new_history()
         self.ht = new_hashtable(ht_bits)
         self.sm = np.concatenate([new_state_statemap(n), new_statemap(256 + 2 * NBUCKET)])
-        self.mw = new_mixer(n + NFIXED + n_ext, sum(MIX_SETS[:mixers]))
+        self.mw = new_mixer(n + NFIXED + n_ext, sum(MIX_SETS[:mixers]), init=MIX_INIT)
         self.mf = new_mixer(mixers + 1, FINAL_SETS, init=65536 // mixers)
-        self.a1 = new_apm(256)
-        self.a2 = new_apm(65536)
-        self.a3 = new_apm(1 << 18)
+        self.a1, self.a2, self.a3 = (new_apm(APM_SIZES[i] if i < apms else 1) for i in range(3))
         self.mbuf, self.mht = new_match(match_bits, match_bits - 2)
         self.ext = np.zeros((max(n_ext, 1), 257), dtype=np.int64)
         context_hashes(self.hist, self.tabs, self.mbuf, self.ids, n, self.st, H0)
 
     @staticmethod
     def memory_for(ht_bits: int, match_bits: int, contexts: str = DEFAULT_CONTEXTS,
-                   mixers: int = 1, n_ext: int = 0, **_) -> int:
+                   mixers: int = 1, apms: int = 3, n_ext: int = 0, **_) -> int:
         """Bytes of model state for these parameters, without allocating them."""
         n = len(contexts.split(","))
         maps = (4 * (256 * n + 256 + 2 * NBUCKET) + 4 * (n + NFIXED + n_ext) * sum(MIX_SETS[:mixers])
                 + 4 * (mixers + 1) * FINAL_SETS)
-        apms = 2 * 33 * (256 + 65536 + (1 << 18))
+        apm = 2 * 33 * sum(APM_SIZES[i] if i < apms else 1 for i in range(3))
         hist = 8 * (NHIST + NTABS)
-        return 16 * 2 ** ht_bits + 2 ** match_bits + 4 * 2 ** (match_bits - 2) + maps + apms + hist
+        return 16 * 2 ** ht_bits + 2 ** match_bits + 4 * 2 ** (match_bits - 2) + maps + apm + hist
 
     def memory(self) -> int:
         """Bytes of model state."""

@@ -25,23 +25,30 @@ MIN_LEVEL, MAX_LEVEL = 1, 9
 # as a Pareto frontier (each level smaller output and slower than the one
 # below) by scripts/frontier.py, which measures every level on a corpus.
 LEVELS = {
-    1: dict(ht_bits=20, match_bits=20, mixers=1, contexts="o1,o2,o3,o4,w1"),
-    2: dict(ht_bits=21, match_bits=21, mixers=1, contexts="o1,o2,o3,o4,o6,w1,r2"),
-    3: dict(ht_bits=22, match_bits=22, mixers=2, contexts="o1,o2,o3,o4,o6,w1,w2,r2"),
-    4: dict(ht_bits=22, match_bits=22, mixers=2, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
-    5: dict(ht_bits=22, match_bits=22, mixers=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
-    6: dict(ht_bits=22, match_bits=23, mixers=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col,r3"),
-    7: dict(ht_bits=23, match_bits=23, mixers=3, contexts="o1,o2,o3,o4,o6,o8,w1,w2,r1,r2,col,r3"),
-    8: dict(ht_bits=23, match_bits=24, mixers=3, contexts="o1,o2,o3,o4,o5,o6,o8,w1,w2,w3,r1,r2,col,r3"),
-    9: dict(ht_bits=24, match_bits=24, mixers=3,
-            contexts="o1,o2,o3,o4,o5,o6,o8,o12,w1,w2,w3,s2,r1,r2,col,r3,i2"),
+    1: dict(ht_bits=20, match_bits=20, mixers=1, apms=1, contexts="o2,o4,w1"),
+    2: dict(ht_bits=21, match_bits=21, mixers=1, apms=1, contexts="o1,o2,o3,o4,w1"),
+    3: dict(ht_bits=22, match_bits=22, mixers=1, apms=2, contexts="o1,o2,o3,o4,o6,w1,r2"),
+    4: dict(ht_bits=22, match_bits=22, mixers=2, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2"),
+    5: dict(ht_bits=22, match_bits=22, mixers=3, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
+    6: dict(ht_bits=22, match_bits=23, mixers=3, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col,r3,i2"),
+    7: dict(ht_bits=23, match_bits=23, mixers=3, apms=3,
+            contexts="o1,o2,o3,o4,o6,o8,w1,w2,r1,r2,col,r3,i2"),
+    8: dict(ht_bits=23, match_bits=24, mixers=3, apms=3,
+            contexts="o1,o2,o3,o4,o5,o6,o8,w1,w2,w3,r1,r2,col,r3,i2"),
+    9: dict(ht_bits=24, match_bits=24, mixers=3, apms=3,
+            contexts="o1,o2,o3,o4,o5,o6,o8,w1,w2,w3,r1,r2,col,r3,i2,s5"),
 }
 COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0)
+
+# Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
+# measured by scripts/frontier.py on Canterbury on a 2-core x86-64 server;
+# shown by `mixzip --help`.  Decompression runs at about the same speed.
+LEVEL_SPEED = {1: 1.60, 2: 1.08, 3: 0.83, 4: 0.63, 5: 0.53, 6: 0.45, 7: 0.42, 8: 0.37, 9: 0.33}
 
 RECIPES = {backbone.NAME: backbone}
 
 # Short keys of the parameters in the header's spec text.
-SHORT = {"apm_rate": "ar", "contexts": "cx", "ht_bits": "hb", "lr": "lr", "match_bits": "mb",
+SHORT = {"apm_rate": "ar", "apms": "ap", "contexts": "cx", "ht_bits": "hb", "lr": "lr", "match_bits": "mb",
          "mixers": "mx", "off": "of", "sm_limit": "sl"}
 LONG = {v: k for k, v in SHORT.items()}
 _TOKEN = re.compile(r"[A-Za-z0-9_.,/=-]+")
