@@ -15,7 +15,7 @@ def sha(a: np.ndarray) -> str:
 GOLDEN = {
     "squash": "d41002387e5c9b76ffc874e584ca8cd05499773342b1272ec7398535094ca0ec",
     "stretch": "d02a7159abcf00bd1919aa962531d0f80b9bcae6fc5b84756ff24f09d7a465c6",
-    "nex": "93408b2bf751b686c20f2d4726319827cc047699a434ebfd4bb51cfea044b4dc",
+    "nex": "ce41ba450bb949c1df04c835715539eb0c506ec729861695504a4b9caf36f34e",
     "dt": "9907bf9ddc225daf26044c2c66639089ce65fa6c8a9ba9debf00cab634637c87",
 }
 
