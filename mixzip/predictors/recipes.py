@@ -42,7 +42,7 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0)
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 server;
 # shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 1.60, 2: 1.08, 3: 0.83, 4: 0.63, 5: 0.53, 6: 0.45, 7: 0.42, 8: 0.37, 9: 0.33}
+LEVEL_SPEED = {1: 1.68, 2: 1.13, 3: 0.82, 4: 0.60, 5: 0.58, 6: 0.53, 7: 0.47, 8: 0.38, 9: 0.35}
 
 RECIPES = {backbone.NAME: backbone}
 
