@@ -34,7 +34,7 @@ Run model (``runs=1``): per context, a direct-mapped table remembers the last
 byte seen in that context and how many times in a row (8-bit checksum, byte,
 count); while the partial byte agrees with it, a StateMap on (count bucket,
 predicted bit) gives one more mixer input per context.  Measured on
-Canterbury it pays little (-0.12% at level 5, +0.17% at level 9) for 20-40%
+Canterbury it pays little (-0.12% at level 6, +0.17% at level 9) for 20-40%
 more time, so no level turns it on.
 
 Scales: stretch in 1/256 log-odds units (|x| <= 2047), probabilities 16 bit

@@ -18,33 +18,32 @@ from dataclasses import dataclass, field
 from mixzip.codec.errors import FormatError, UnsupportedModelError
 from mixzip.predictors import backbone
 
-DEFAULT_LEVEL = 5
+DEFAULT_LEVEL = 6
 MIN_LEVEL, MAX_LEVEL = 1, 9
 
 # level -> parameters of the "cm" recipe that change with the level.  Chosen
 # as a Pareto frontier (each level smaller output and slower than the one
 # below) by scripts/frontier.py, which measures every level on a corpus.
 LEVELS = {
-    1: dict(ht_bits=20, match_bits=20, mixers=1, apms=1, contexts="o2,o4,w1"),
-    2: dict(ht_bits=21, match_bits=21, mixers=1, apms=1, contexts="o1,o2,o3,o4,w1"),
-    3: dict(ht_bits=22, match_bits=22, mixers=1, apms=2, contexts="o1,o2,o3,o4,o6,w1,r2"),
-    4: dict(ht_bits=22, match_bits=22, mixers=2, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2"),
-    5: dict(ht_bits=22, match_bits=22, mixers=2, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
-    6: dict(ht_bits=22, match_bits=22, mixers=3, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
-    7: dict(ht_bits=22, match_bits=23, mixers=3, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col,r3,i2"),
-    8: dict(ht_bits=23, match_bits=24, mixers=3, apms=3,
-            contexts="o1,o2,o3,o4,o5,o6,o8,w1,w2,w3,r1,r2,col,r3,i2"),
+    1: dict(ht_bits=18, match_bits=18, mixers=1, apms=1, contexts="o3,w1"),
+    2: dict(ht_bits=20, match_bits=20, mixers=1, apms=1, contexts="o2,o4,w1"),
+    3: dict(ht_bits=21, match_bits=21, mixers=1, apms=1, contexts="o1,o2,o3,o4,w1"),
+    4: dict(ht_bits=22, match_bits=22, mixers=1, apms=2, contexts="o1,o2,o3,o4,o6,w1,r2"),
+    5: dict(ht_bits=22, match_bits=22, mixers=2, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2"),
+    6: dict(ht_bits=22, match_bits=22, mixers=2, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
+    7: dict(ht_bits=22, match_bits=22, mixers=3, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
+    8: dict(ht_bits=22, match_bits=23, mixers=3, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col,r3,i2"),
     9: dict(ht_bits=24, match_bits=24, mixers=3, apms=3,
             contexts="o1,o2,o3,o4,o5,o6,o8,w1,w2,w3,r1,r2,col,r3,i2,s5"),
 }
-# runs=0: the run model (backbone.py) measured -0.12% at level 5 and +0.17%
+# runs=0: the run model (backbone.py) measured -0.12% at level 6 and +0.17%
 # at level 9 on Canterbury for 20-40% more time, so no level uses it yet.
 COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0)
 
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 server;
 # shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 1.68, 2: 1.13, 3: 0.82, 4: 0.60, 5: 0.58, 6: 0.53, 7: 0.47, 8: 0.38, 9: 0.35}
+LEVEL_SPEED = {1: 2.14, 2: 1.67, 3: 1.15, 4: 0.85, 5: 0.65, 6: 0.57, 7: 0.52, 8: 0.46, 9: 0.35}
 
 RECIPES = {backbone.NAME: backbone}
 
