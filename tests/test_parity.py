@@ -1,11 +1,9 @@
 """Bit-exactness: the JIT kernels against their own source run as plain Python,
 and (with the public API) golden archive hashes, also under a generic CPU."""
-import hashlib
 import os
 import subprocess
 import sys
 
-import pytest
 
 # Exercises every model: text (words, orders), binary, a long repeat (match
 # model), all byte values, two blocks (state carried across blocks).

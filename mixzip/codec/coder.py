@@ -16,13 +16,17 @@ top byte of x1; a decoder that runs past the end of its input reads 0xFF,
 which makes x = x1top.FFFFFF, inside [x1, x2].  Each block of a stream is
 coded as one such message (1 byte of flush overhead per block).
 
-State lives in the caller's int64 array ``cs``:
+State between kernel calls lives in the caller's int64 array ``cs``:
     cs[X1], cs[X2], cs[X]           the interval and (decoder) code value
     cs[OPOS]                        write position in ``buf`` (encoder)
     cs[IPOS]                        read position in ``buf`` (decoder)
+Inside a recipe kernel the state travels in scalars (registers):
+``y, x1, x2, x, pos = code_bit(mode, y, p16, x1, x2, x, pos, buf, iend)``,
+loaded from ``cs`` at entry and written back with ``save_coder`` at exit.
 Call order: ``init_encoder``/``init_decoder`` once per block, ``code_bit`` per
-bit, ``flush`` at the end of an encoded block.  The encoder never writes more
-than 4 bytes per coded bit; the caller keeps that much room in ``buf``.
+bit, ``flush`` at the end of an encoded block.  The encoder writes at most 4
+bytes per coded bit; kernels stop at a byte boundary when fewer than ROOM
+bytes of output space are left.
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixzip.jit import inline, kernel
+from mixzip.jit import inline
 from mixzip.predictors.logistic import squash
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixzip.jit import inline, kernel
+from mixzip.jit import inline
 
 MINLEN = 6
 MAXVERIFY = 64

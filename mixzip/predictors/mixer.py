@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixzip.jit import inline, kernel
+from mixzip.jit import inline
 
 
 def new_mixer(n_inputs: int, n_sets: int, init: int = 1 << 14) -> np.ndarray:

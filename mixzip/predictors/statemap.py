@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixzip.jit import inline, kernel
+from mixzip.jit import inline
 from mixzip.predictors import statetable
 
 DT = np.array([(1 << 17) // (2 * n + 3) for n in range(1024)], dtype=np.int32)
