@@ -21,6 +21,7 @@ Catalogue (name: what the context is; "cN" is the N-th previous byte):
     a4                   position mod 4 and c1 c2 (aligned binary: code, tables)
     i1                   indirect: c1 and the two bytes that followed c1 last time
     i2                   indirect: c2 c1 and the two bytes that followed them last time
+    w4                   the current word and the word before the previous one (skip-bigram)
 
 Record length (stride) detection, for r1..r3: for each byte value the last
 three positions are kept; when a byte value recurs three times at the same
@@ -47,7 +48,7 @@ from mixzip.jit import inline
 
 NAMES = ("o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o12", "o16",
          "w1", "w2", "w3", "s1", "s2", "s3", "s4", "s5", "r1", "r2", "r3", "col", "a4",
-         "i1", "i2")
+         "i1", "i2", "w4")
 ID = {name: i for i, name in enumerate(NAMES)}
 
 C4, C8, C12, C16, WORD0, WORD1, WORD2, POS, LINE0, LINE1, STRIDE, RCAND, RCNT = range(13)
@@ -199,8 +200,10 @@ def context_hash(hist, tabs, buf, cid):
         v = ((pos & 3) << 16) | (c4 & 0xFFFF)
     elif cid == 23:
         v = (c4 & 0xFF) | (tabs[T_IND1 + (c4 & 0xFF)] << 8)
-    else:
+    elif cid == 24:
         v = (c4 & 0xFFFF) | (tabs[T_IND2 + (c4 & 0xFFFF)] << 16)
+    else:
+        v = hash2(hist[WORD0], hist[WORD2])
     return hash2(v, cid + 1)
 
 
