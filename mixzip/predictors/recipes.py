@@ -44,7 +44,7 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0)
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 server;
 # shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 2.14, 2: 1.67, 3: 1.15, 4: 0.85, 5: 0.65, 6: 0.57, 7: 0.52, 8: 0.46, 9: 0.35}
+LEVEL_SPEED = {1: 2.14, 2: 1.67, 3: 1.14, 4: 0.85, 5: 0.65, 6: 0.60, 7: 0.51, 8: 0.44, 9: 0.35}
 
 RECIPES = {backbone.NAME: backbone}
 
