@@ -122,3 +122,22 @@ def test_missing_plugin_via_api():
 def test_bad_plugin_output_is_reported(plugin_path):
     with pytest.raises(ValueError, match="256"):
         mixzip.compress(b"abc", level=1, plugins=["broken"])
+
+
+def test_in_process_registration():
+    from mixzip.predictors.plugins import register_predictor
+
+    class Uniform:
+        version = "7"
+
+        def predict(self):
+            return [1.0] * 256
+
+        def update(self, byte):
+            pass
+
+    register_predictor("uniform-test", Uniform)
+    data = b"registered in process " * 20
+    arc = mixzip.compress(data, level=1, plugins=["uniform-test"])
+    assert mixzip.decompress(arc) == data
+    assert mixzip.info(__import__("io").BytesIO(arc)).spec.plugins == (("uniform-test", "7"),)

@@ -33,9 +33,6 @@ class Engine:
         self._data = np.zeros(0, dtype=np.uint8)
         self._out = np.zeros(0, dtype=np.uint8)
 
-    def memory(self) -> int:
-        return self.model.memory() + self._data.nbytes + self._out.nbytes
-
     def _buffer(self, n: int) -> np.ndarray:
         if self._data.shape[0] < n:
             self._data = np.zeros(n, dtype=np.uint8)

@@ -13,8 +13,9 @@ Per byte (``mm_byte``, after byte c is known, at absolute position pos):
     mht[h] := pos + 1.
 Per bit: the expected bit is the next bit of buf[ptr]; when a coded bit
 differs from it, len := 0 for the rest of the byte.
-Inputs to the mixer (``mm_inputs``): stretch(StateMap[bucket(len), expected
-bit]) and a fixed-confidence vote (+/-) growing with len.
+Inputs to the mixer (made by the recipe kernel, backbone.py):
+stretch(StateMap[len_bucket(len), expected bit]) and a fixed-confidence vote
+(+/-) growing with len.
 
 Memory: 2^bufbits + 4 * 2^htbits bytes.
 """

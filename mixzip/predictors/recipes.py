@@ -6,9 +6,10 @@ and plugin) with its version.  It is stored in the archive header in a
 compact canonical text form (``ModelSpec.to_bytes``), so the same spec always
 serialises to the same bytes.
 
-Levels 1..9 select parameters of the "cm" recipe (backbone.py); today they
-scale the memory of the hash table and of the match history.  Changing what
-a level means changes the recipe version and the golden archive hashes.
+Levels 1..9 select parameters of the "cm" recipe (backbone.py): which
+contexts, how many mixers and APM stages, and table sizes.  They were chosen
+as a measured frontier by scripts/frontier.py.  Changing what a level means
+changes the golden archive hashes (and, once released, the recipe version).
 """
 from __future__ import annotations
 
@@ -63,11 +64,6 @@ class ModelSpec:
     params: dict = field(default_factory=dict)
     plugins: tuple = ()          # ((name, version), ...)
     level: int | None = None
-
-    def predictors(self) -> list[dict]:
-        out = [{"name": self.recipe, "version": self.version}]
-        out += [{"name": n, "version": v, "plugin": True} for n, v in self.plugins]
-        return out
 
     def to_bytes(self) -> bytes:
         """The compact, canonical text form stored in the archive header.
