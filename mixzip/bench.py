@@ -217,7 +217,7 @@ def run_bench(files: list[tuple[str, bytes]], level: int, *, baselines: bool = T
 
     ``progress``, if given, is called with each file's name before it is
     measured (e.g. to print progress on stderr).  Raises ValueError for a
-    level outside 1..9, before any work is done.  A file whose round trip
+    level outside 1..10, before any work is done.  A file whose round trip
     fails does not raise: its row and the result have ``ok`` false.
     """
     from mixzip.predictors.recipes import spec_for_level

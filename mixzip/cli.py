@@ -491,7 +491,7 @@ def _remember_level(ctx: click.Context, param: click.Parameter, value) -> None:
 
 
 def level_options(f):
-    for n in range(recipes.MAX_LEVEL, recipes.MIN_LEVEL - 1, -1):
+    for n in range(9, recipes.MIN_LEVEL - 1, -1):      # level 10 only as --level 10
         f = click.option(f"-{n}", f"level_{n}", is_flag=True, hidden=True, expose_value=False,
                          callback=_remember_level)(f)
     return f
@@ -506,13 +506,13 @@ class CodecCommand(click.Command):
                               " ".join(self.collect_usage_pieces(ctx)))
 
     def format_epilog(self, ctx, formatter):
-        with formatter.section("Levels (-1 ... -9, --level N)"):
+        with formatter.section("Levels (-1 ... -9, --level N; 10 only as --level 10)"):
             formatter.write_text(
                 "Each level is smaller output and slower than the one before.  Compression "
                 "and decompression run at about the same speed and use the same memory.  "
                 "Speeds: one stream, measured with scripts/frontier.py on the Canterbury "
                 "corpus on a 2-core x86-64 server.")
-            formatter.write_dl([(f"-{n}", f"{recipes.level_memory(n) / 2**20:4.0f} MiB  "
+            formatter.write_dl([(f"-{n}" if n < 10 else f"--level {n}", f"{recipes.level_memory(n) / 2**20:4.0f} MiB  "
                                  f"~{recipes.LEVEL_SPEED[n]:.2f} MB/s"
                                  + ("  (default)" if n == recipes.DEFAULT_LEVEL else ""))
                                 for n in sorted(recipes.LEVELS)])

@@ -286,6 +286,7 @@ def test_help_lists_levels_and_memory():
     assert result.exit_code == 0 and result.stdout.startswith("Usage: mixzip [OPTIONS] [FILE]...")
     for n in range(1, 10):
         assert f"-{n} " in result.stdout
+    assert "--level 10 " in result.stdout
     assert "MiB" in result.stdout and "MB/s" in result.stdout and "./bench" in result.stdout
     assert "(default)" in result.stdout
 

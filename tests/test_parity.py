@@ -8,14 +8,18 @@ import sys
 # Exercises every model: text (words, orders), binary, a long repeat (match
 # model), all byte values, two blocks (state carried across blocks).
 SNIPPET = r"""
-import hashlib, random
+import dataclasses, hashlib, random, sys
+LEVEL, TINY = int(sys.argv[1]), sys.argv[2] == "tiny"
 from mixzip.codec.engine import Engine
 from mixzip.predictors.recipes import spec_for_level
 rng = random.Random(7)
 words = [b"alpha", b"beta", b"gamma", b"Delta", b"epsilon", b"zeta", b"eta"]
 text = b" ".join(rng.choice(words) for _ in range(300))
 data = text + bytes(range(256)) + bytes(rng.randrange(256) for _ in range(300)) + text[:700]
-e = Engine(spec_for_level(1))
+spec = spec_for_level(LEVEL)
+if LEVEL == 10 and TINY:   # pure Python runs the GRU ~10^4x slower: a tiny one
+    spec = dataclasses.replace(spec, params=dict(spec.params, gru_hidden=8, gru_embed=8, gru_window=4))
+e = Engine(spec)
 h = hashlib.sha256()
 for blk in (data[:1000], data[1000:]):
     payload, stored = e.encode_block(blk)
@@ -24,9 +28,10 @@ print(h.hexdigest())
 """
 
 
-def run_snippet(env_extra):
+def run_snippet(env_extra, level=1, tiny=False):
     env = dict(os.environ, **env_extra)
-    out = subprocess.run([sys.executable, "-W", "ignore", "-c", SNIPPET], env=env,
+    out = subprocess.run([sys.executable, "-W", "ignore", "-c", SNIPPET, str(level), "tiny" if tiny else "full"],
+                         env=env,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
     return out.stdout.strip()
@@ -46,4 +51,19 @@ def test_jit_kernel_equals_generic_cpu_build(tmp_path):
     gives the same bits as the host build."""
     host = run_snippet({})
     generic = run_snippet({"NUMBA_CPU_NAME": "generic", "NUMBA_CACHE_DIR": str(tmp_path)})
+    assert host == generic
+
+
+def test_neural_level_jit_equals_pure_python_reference():
+    """The same with the GRU byte model in the loop (a small one: the
+    interpreted float32 network is slow)."""
+    jit = run_snippet({}, level=10, tiny=True)
+    assert jit == run_snippet({"NUMBA_DISABLE_JIT": "1"}, level=10, tiny=True)
+
+
+def test_neural_level_equals_generic_cpu_build(tmp_path):
+    """The full-size GRU level: vectorised float32 loops must give the same
+    bits with and without the host's vector units (AVX2/AVX-512, FMA)."""
+    host = run_snippet({}, level=10)
+    generic = run_snippet({"NUMBA_CPU_NAME": "generic", "NUMBA_CACHE_DIR": str(tmp_path)}, level=10)
     assert host == generic

@@ -31,7 +31,7 @@ def test_bad_level():
     with pytest.raises(ValueError):
         spec_for_level(0)
     with pytest.raises(ValueError):
-        spec_for_level(10)
+        spec_for_level(11)
 
 
 def test_unknown_recipe_and_version():

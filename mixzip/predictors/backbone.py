@@ -59,6 +59,7 @@ from mixzip.predictors.apm import apm_p, apm_update, new_apm
 from mixzip.predictors.bytemodel import byte_to_bit_p12
 from mixzip.predictors.contexts import C4, C8, NHIST, NTABS, POS, context_hashes, hash2, history_update, new_history
 from mixzip.predictors.contexts import parse as parse_contexts
+from mixzip.predictors.gru import G_CONF, Gru, gru_step
 from mixzip.predictors.hashtable import ht_find, ht_prefetch, new_hashtable
 from mixzip.predictors.match import len_bucket, mm_byte, new_match, NBUCKET
 from mixzip.predictors.mixer import mixer_dot, mixer_update, new_mixer
@@ -78,7 +79,7 @@ MAXCTX = 32
 NST = H0 + MAXCTX
 
 # cfg: int64 parameters of the recipe
-CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NEXT = range(10)
+CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_NEXT = range(11)
 APM_SIZES = (256, 65536, 1 << 18)   # contexts of a1 (c0), a2 (c0, c1), a3 (c0, hashed c2 c1)
 
 # ``off`` switches components off for ablation studies (contexts are
@@ -88,10 +89,12 @@ OFF_NAMES = {"order0": OFF_ORDER0, "match": OFF_MATCH, "apm": OFF_APM}
 
 # Mixer weight sets.  Mixer 0: (match state, share of contexts seen before,
 # c0); mixer 1: (c1, bit position); mixer 2: (match length bucket, expected
-# bit, bit position).  With more than one mixer, a final mixer (weights
-# selected by c0) combines their outputs.
-MIX_SETS = (4 * 8 * 256, 256 * 8, 32 * 2 * 8)
-MIX_BASE = (0, MIX_SETS[0], MIX_SETS[0] + MIX_SETS[1])
+# bit, bit position); mixer 3: (GRU confidence bucket, c0), only useful with
+# the GRU.  With more than one mixer, a final mixer (weights selected by c0)
+# combines their outputs.
+MIX_SETS = (4 * 8 * 256, 256 * 8, 32 * 2 * 8, 8 * 256)
+MIX_BASE = (0, MIX_SETS[0], MIX_SETS[0] + MIX_SETS[1], MIX_SETS[0] + MIX_SETS[1] + MIX_SETS[2])
+NN_INPUTS = 2             # mixer inputs per neural byte model: stretch(p), linear p
 MAXMIX = len(MIX_SETS)
 FINAL_SETS = 256
 
@@ -118,7 +121,7 @@ def match_hash(hist):
 
 @kernel
 def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs, ht, rt, sm, mw,
-               mf, a1, a2, a3, mbuf, mht, ext, n_ext, squash_t, stretch_t, nex, count, dt):
+               mf, a1, a2, a3, mbuf, mht, ext, n_ext, ncum, gr, squash_t, stretch_t, nex, count, dt):
     """Run the model over bytes data[dstart:dend].
 
     ENCODE: codes data into buf (capacity bend), stops early at a byte
@@ -126,7 +129,8 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     index of the next uncoded byte.  DECODE: decodes into data from
     buf[:bend].  TRAIN: only learns from data.  ``ext`` holds, for the
     current byte, one row of 257 cumulative counts per byte-level plugin
-    (``n_ext`` rows used).
+    (``n_ext`` rows used); ``ncum`` the same for the built-in neural byte
+    models (row 0: the GRU, whose state arrays are the tuple ``gr``).
     """
     htmask = cfg[CF_HTMASK]
     limit = cfg[CF_SMLIMIT]
@@ -142,8 +146,10 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     runs = cfg[CF_RUNS]
     rmask = rt.shape[0] - 1
     sm_run = sm_match + 2 * NBUCKET           # run maps: per context, (count bucket, bit)
-    xr = n + NFIXED + n_ext                   # first run input
-    nin = n + NFIXED + n_ext + (n if runs else 0)
+    nnn = cfg[CF_NNN]
+    xn = n + NFIXED + n_ext                   # first neural-model input
+    xr = xn + NN_INPUTS * nnn                 # first run input
+    nin = xr + (n if runs else 0)
     ridx = np.zeros(n, dtype=np.int64)
     rbyte = np.zeros(n, dtype=np.int64)
     rsm = np.zeros(n, dtype=np.int64)
@@ -214,6 +220,10 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                 x[n + I_MATCH + 1] = 0
             for e in range(n_ext):
                 x[n + NFIXED + e] = stretch_t[byte_to_bit_p12(ext, e, c0, j)]
+            for e in range(nnn):
+                pn = byte_to_bit_p12(ncum, e, c0, j)
+                x[xn + NN_INPUTS * e] = stretch_t[pn]
+                x[xn + NN_INPUTS * e + 1] = (pn - 2048) >> 1
             if runs:
                 for k in range(n):
                     rb = rbyte[k]
@@ -227,6 +237,8 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                 wb[1] = (MIX_BASE[1] + c1 * 8 + j) * nin
             if nmix > 2:
                 wb[2] = (MIX_BASE[2] + (len_bucket(mlen) * 2 + eb) * 8 + j) * nin
+            if nmix > 3:
+                wb[3] = (MIX_BASE[3] + gr[0][G_CONF] * 256 + c0) * nin
             for m in range(nmix):
                 xf[m] = mixer_dot(mw, wb[m], x, nin)
                 pmx[m] = squash_t[xf[m] + 2047]
@@ -300,6 +312,9 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                         rt[ridx[k]] = e + 1
                 else:
                     rt[ridx[k]] = (chk << 24) | (c << 8) | 1
+        if nnn > 0:
+            gru_step(gr[0], gr[1], gr[2], gr[3], gr[4], gr[5], gr[6], gr[7], gr[8], gr[9], gr[10],
+                     gr[11], gr[12], ncum, 0, c)
         history_update(hist, tabs, c)
         context_hashes(hist, tabs, mbuf, ids, n, st, H0)
         for k in range(n):
@@ -320,13 +335,17 @@ class Backbone:
     def __init__(self, ht_bits: int = 22, match_bits: int = 22, sm_limit: int = 1023,
                  lr: int = 8, apm_rate: int = 6, off: int = 0,
                  contexts: str = DEFAULT_CONTEXTS, mixers: int = 1, apms: int = 3,
-                 runs: int = 0, n_ext: int = 0):
+                 runs: int = 0, n_ext: int = 0, gru_hidden: int = 0, gru_embed: int = 32,
+                 gru_window: int = 16, gru_lr: int = 20):
         self.params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=sm_limit,
                            lr=lr, apm_rate=apm_rate, off=off, contexts=contexts,
-                           mixers=mixers, apms=apms, runs=runs)
+                           mixers=mixers, apms=apms, runs=runs, gru_hidden=gru_hidden,
+                           gru_embed=gru_embed, gru_window=gru_window, gru_lr=gru_lr)
         for name, lo, hi in (("ht_bits", 10, 24), ("match_bits", 12, 28), ("sm_limit", 1, 1023),
                              ("lr", 1, 256), ("apm_rate", 1, 12), ("off", 0, 7),
-                             ("mixers", 1, MAXMIX), ("apms", 1, 3), ("runs", 0, 1)):
+                             ("mixers", 1, MAXMIX), ("apms", 1, 3), ("runs", 0, 1),
+                             ("gru_hidden", 0, 1024), ("gru_embed", 8, 256), ("gru_window", 1, 256),
+                             ("gru_lr", 1, 10000)):
             v = self.params[name]
             if not (isinstance(v, int) and lo <= v <= hi):
                 raise ValueError(f"{name} must be an integer in {lo}..{hi}, not {v!r}")
@@ -346,31 +365,41 @@ class Backbone:
         self.cfg[CF_NMIX] = mixers
         self.cfg[CF_NAPM] = apms
         self.cfg[CF_RUNS] = runs
+        self.cfg[CF_NNN] = nnn = 1 if gru_hidden else 0
         self.n_ext = n_ext
         self.st = np.zeros(NST, dtype=np.int64)
         self.hist, self.tabs = new_history()
         self.ht = new_hashtable(ht_bits)
         self.sm = np.concatenate([new_state_statemap(n), new_statemap(256 + 2 * NBUCKET + 64 * n)])
-        self.mw = new_mixer(n + NFIXED + n_ext + (n if runs else 0), sum(MIX_SETS[:mixers]),
+        self.mw = new_mixer(n + NFIXED + n_ext + NN_INPUTS * nnn + (n if runs else 0), sum(MIX_SETS[:mixers]),
                             init=MIX_INIT)
         self.rt = np.zeros(1 << (ht_bits - 1) if runs else 1, dtype=np.uint32)
         self.mf = new_mixer(mixers + 1, FINAL_SETS, init=65536 // mixers)
         self.a1, self.a2, self.a3 = (new_apm(APM_SIZES[i] if i < apms else 1) for i in range(3))
         self.mbuf, self.mht = new_match(match_bits, match_bits - 2)
         self.ext = np.zeros((max(n_ext, 1), 257), dtype=np.int64)
+        self.ncum = np.zeros((max(nnn, 1), 257), dtype=np.int64)
+        # GRU byte model (gru.py); a minimal one stands in when it is off, so the
+        # kernel's argument types never change.
+        self.gru = Gru(hidden=gru_hidden or 8, embed=gru_embed if gru_hidden else 8,
+                       window=gru_window if gru_hidden else 1, lr=gru_lr * 1e-4)
+        if gru_hidden:
+            self.gru.start(self.ncum, 0)
         context_hashes(self.hist, self.tabs, self.mbuf, self.ids, n, self.st, H0)
 
     @staticmethod
     def memory_for(ht_bits: int, match_bits: int, contexts: str = DEFAULT_CONTEXTS,
-                   mixers: int = 1, apms: int = 3, runs: int = 0, n_ext: int = 0, **_) -> int:
+                   mixers: int = 1, apms: int = 3, runs: int = 0, n_ext: int = 0, gru_hidden: int = 0,
+                   gru_embed: int = 32, gru_window: int = 16, **_) -> int:
         """Bytes of model state for these parameters, without allocating them."""
         n = len(contexts.split(","))
-        nin = n + NFIXED + n_ext + (n if runs else 0)
+        nin = n + NFIXED + n_ext + NN_INPUTS * (1 if gru_hidden else 0) + (n if runs else 0)
         maps = (4 * (256 * n + 256 + 2 * NBUCKET + 64 * n) + 4 * nin * sum(MIX_SETS[:mixers])
                 + 4 * (mixers + 1) * FINAL_SETS + 4 * (2 ** (ht_bits - 1) if runs else 1))
         apm = 2 * 33 * sum(APM_SIZES[i] if i < apms else 1 for i in range(3))
         hist = 8 * (NHIST + NTABS)
-        return 16 * 2 ** ht_bits + 2 ** match_bits + 4 * 2 ** (match_bits - 2) + maps + apm + hist
+        nn = Gru.memory_for(gru_hidden, gru_embed, gru_window) if gru_hidden else 0
+        return 16 * 2 ** ht_bits + 2 ** match_bits + 4 * 2 ** (match_bits - 2) + maps + apm + hist + nn
 
     def memory(self) -> int:
         """Bytes of model state."""
@@ -380,5 +409,5 @@ class Backbone:
     def run(self, mode, data, dstart, dend, buf, bend, cs) -> int:
         return code_block(mode, data, dstart, dend, buf, bend, cs, self.st, self.cfg, self.ids,
                           self.hist, self.tabs, self.ht, self.rt, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3,
-                          self.mbuf, self.mht, self.ext, self.n_ext, logistic.SQUASH,
+                          self.mbuf, self.mht, self.ext, self.n_ext, self.ncum, self.gru.arrays(), logistic.SQUASH,
                           logistic.STRETCH, statetable.NEX, statetable.COUNT, DT)

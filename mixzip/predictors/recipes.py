@@ -8,7 +8,10 @@ serialises to the same bytes.
 
 Levels 1..9 select parameters of the "cm" recipe (backbone.py): which
 contexts, how many mixers and APM stages, and table sizes.  They were chosen
-as a measured frontier by scripts/frontier.py.  Changing what a level means
+as a measured frontier by scripts/frontier.py.  Level 10 adds the neural byte
+models (the GRU, gru.py) to level 9: tens of KB/s instead of hundreds, for
+the last percent on text.  Like zstd's --ultra levels, it is only reached by
+number (``--level 10``), never by a one-digit flag.  Changing what a level means
 changes the golden archive hashes (and, once released, the recipe version).
 """
 from __future__ import annotations
@@ -20,7 +23,7 @@ from mixzip.codec.errors import FormatError, UnsupportedModelError
 from mixzip.predictors import backbone
 
 DEFAULT_LEVEL = 6
-MIN_LEVEL, MAX_LEVEL = 1, 9
+MIN_LEVEL, MAX_LEVEL = 1, 10
 
 # level -> parameters of the "cm" recipe that change with the level.  Chosen
 # as a Pareto frontier (each level smaller output and slower than the one
@@ -38,6 +41,11 @@ LEVELS = {
     9: dict(ht_bits=24, match_bits=24, mixers=3, apms=3,
             contexts="o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,r1,r2,col,r3,i2,s5"),
 }
+# The GRU byte model's parameters (gru.py; lr in units of 1e-4, Adam), and
+# the neural levels: level 9's backbone + the GRU, with a fourth mixer whose
+# weight set is chosen by the GRU's confidence.
+GRU = dict(gru_hidden=128, gru_embed=32, gru_window=16, gru_lr=20)
+LEVELS[10] = dict(LEVELS[9], mixers=4, **GRU)
 # runs=0: the run model (backbone.py) measured -0.12% at level 6 and +0.17%
 # at level 9 on Canterbury for 20-40% more time, so no level uses it yet.
 COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0)
@@ -45,13 +53,14 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0)
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 server;
 # shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 2.14, 2: 1.67, 3: 1.14, 4: 0.85, 5: 0.65, 6: 0.60, 7: 0.51, 8: 0.44, 9: 0.35}
+LEVEL_SPEED = {1: 2.14, 2: 1.67, 3: 1.14, 4: 0.85, 5: 0.65, 6: 0.60, 7: 0.51, 8: 0.44, 9: 0.35, 10: 0.030}
 
 RECIPES = {backbone.NAME: backbone}
 
 # Short keys of the parameters in the header's spec text.
 SHORT = {"apm_rate": "ar", "apms": "ap", "contexts": "cx", "ht_bits": "hb", "lr": "lr", "match_bits": "mb",
-         "mixers": "mx", "off": "of", "runs": "rn", "sm_limit": "sl"}
+         "mixers": "mx", "off": "of", "runs": "rn", "sm_limit": "sl",
+         "gru_hidden": "gh", "gru_embed": "ge", "gru_window": "gk", "gru_lr": "gl"}
 LONG = {v: k for k, v in SHORT.items()}
 _TOKEN = re.compile(r"[A-Za-z0-9_.,/=-]+")
 _INT = re.compile(r"-?[0-9]+")
@@ -122,7 +131,7 @@ class ModelSpec:
 
 
 def spec_for_level(level: int = DEFAULT_LEVEL, plugins=()) -> ModelSpec:
-    """The spec of a level (1..9), with optional plugins given by name."""
+    """The spec of a level (1..10), with optional plugins given by name."""
     from mixzip.predictors.plugins import load_factory, plugin_version
 
     if not MIN_LEVEL <= int(level) <= MAX_LEVEL:

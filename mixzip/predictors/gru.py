@@ -1,0 +1,404 @@
+"""GRU byte model: a recurrent network predicting the next byte, trained online.
+
+What it predicts: a 256-way distribution over the next byte, from every byte
+seen so far, through a recurrent state h of H float32 cells.  The backbone
+turns it into bit predictions with the byte -> bit adapter (bytemodel.py).
+
+Network (one step per byte; b = the byte just coded, E = embedding size):
+    x  = EMB[b]                                   (E)
+    ax = BX + WX^T x,  ah = BH + WH^T h           (3H each: z, r, n parts)
+    z  = sigmoid(ax_z + ah_z)                     update gate
+    r  = sigmoid(ax_r + ah_r)                     reset gate
+    n  = tanh(ax_n + r * ah_n)                    candidate
+    h' = (1 - z) * n + z * h
+    p  = softmax(BO + WO^T h')                    next-byte distribution (256)
+
+Learning: cross-entropy of the coded bytes, truncated BPTT in windows of K
+bytes: the forward pass runs every byte and caches (b, h, z, r, n, ah_n, p);
+once every K bytes the gradient of the window's summed loss (h at the window
+start held fixed) is backpropagated through the K steps, clipped elementwise
+to [-clip, clip] and applied by SGD, w -= lr * g.  About 3x the forward cost
+per byte, against ~15x for BPTT-K every byte.  Weights start from a fixed
+seed (splitmix64), so encoder and decoder start identical.
+
+Determinism: float32 only, +-*/ in a fixed order (nnmath.py: own exp,
+sigmoid, tanh; dot8 with a fixed summation tree); matrix-vector products as
+independent per-output accumulations (out[k] += W[i, k] * x[i], i in order),
+so vectorising them cannot change a bit.  No BLAS, no libm, no fastmath.
+
+Output to the coder: after each step the distribution is quantised to 257
+cumulative integer counts (every byte >= 1, 2^20 scale) in one row of the
+backbone's neural table, and a confidence bucket 0..7 (from the largest
+byte probability) is left in gc[G_CONF] for the mixer's weight-set choice.
+
+Memory: 4 x (256E + 3H(E + H) + 6H + 256H + 256) bytes of weights, the same
+again for gradients, plus the K-step cache 4 K (5H + 256).  Defaults E=32,
+H=128, K=16: ~0.8 MB.
+
+Call order per byte (``gru_step``, called by the backbone after the byte is
+coded): record the target -> at the window end backpropagate and update ->
+forward with the new byte -> quantise p.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from mixzip.jit import inline, kernel
+from mixzip.predictors.nnmath import F0, F1, U, exp32, sigmoid32, tanh32
+
+# gc: int64 configuration and step state
+G_E, G_H, G_K, G_S, G_CONF, G_STEPS, G_OPT = range(7)
+G_EMB, G_WX, G_WH, G_BX, G_BH, G_WO, G_BO, G_NP = range(7, 15)
+NGC = 15
+# hp: float32 hyperparameters
+HP_LR, HP_CLIP, HP_B1, HP_B2, HP_EPS, HP_B1T, HP_B2T = range(7)
+# sc: float32 scratch, offsets as multiples of H (see scratch_layout)
+QSCALE = np.float32(1 << 20)     # cumulative counts: 1 + p * 2^20 per byte
+SEED = 0x6D69787A69705F67        # "mixzip_g"
+
+
+def layout(e: int, h: int) -> dict:
+    """Offsets of the parameter blocks in the flat weight vector."""
+    sizes = [("emb", 256 * e), ("wx", e * 3 * h), ("wh", h * 3 * h), ("bx", 3 * h),
+             ("bh", 3 * h), ("wo", h * 256), ("bo", 256)]
+    off, pos = {}, 0
+    for name, n in sizes:
+        off[name] = pos
+        pos += n
+    off["total"] = pos
+    return off
+
+
+def splitmix_uniform(seed: int, n: int) -> np.ndarray:
+    """n uniforms in [-1, 1) from splitmix64 (exact, platform independent)."""
+    with np.errstate(over="ignore"):
+        x = np.uint64(seed) + (np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+        z = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(40)).astype(np.float64) / float(1 << 23) - 1.0
+
+
+def init_weights(e: int, h: int) -> np.ndarray:
+    off = layout(e, h)
+    u = splitmix_uniform(SEED, off["total"])
+    scale = np.zeros(off["total"])
+    scale[off["emb"]:off["wx"]] = 0.5
+    scale[off["wx"]:off["wh"]] = 1.0 / math.sqrt(e)
+    scale[off["wh"]:off["bx"]] = 1.0 / math.sqrt(h)
+    scale[off["wo"]:off["bo"]] = 1.0 / math.sqrt(h)
+    return (u * scale).astype(np.float32)
+
+
+@kernel
+def gru_forward(gc, w, hs, gate, ps, sc, xy, b):
+    """One step with input byte b at window position s = gc[G_S]: hs[s] -> hs[s+1], p -> ps[s]."""
+    e = gc[G_E]
+    h = gc[G_H]
+    s = gc[G_S]
+    h3 = 3 * h
+    ax, ah, lg = 0, h3, 2 * h3
+    xy[s] = b
+    for k in range(h3):
+        sc[U(ax + k)] = w[U(gc[G_BX] + k)]
+        sc[U(ah + k)] = w[U(gc[G_BH] + k)]
+    for i in range(e):
+        xv = w[U(gc[G_EMB] + b * e + i)]
+        base = gc[G_WX] + i * h3
+        for k in range(h3):
+            sc[U(ax + k)] += w[U(base + k)] * xv
+    hp = s * h
+    for i in range(h):
+        hv = hs[U(hp + i)]
+        base = gc[G_WH] + i * h3
+        for k in range(h3):
+            sc[U(ah + k)] += w[U(base + k)] * hv
+    hn = hp + h
+    gp = s * 4 * h
+    for k in range(h):
+        z = sigmoid32(sc[U(ax + k)] + sc[U(ah + k)])
+        r = sigmoid32(sc[U(ax + h + k)] + sc[U(ah + h + k)])
+        ahn = sc[U(ah + 2 * h + k)]
+        n = tanh32(sc[U(ax + 2 * h + k)] + r * ahn)
+        hs[U(hn + k)] = (F1 - z) * n + z * hs[U(hp + k)]
+        gate[U(gp + k)] = z
+        gate[U(gp + h + k)] = r
+        gate[U(gp + 2 * h + k)] = n
+        gate[U(gp + 3 * h + k)] = ahn
+    for j in range(256):
+        sc[U(lg + j)] = w[U(gc[G_BO] + j)]
+    for i in range(h):
+        hv = hs[U(hn + i)]
+        base = gc[G_WO] + i * 256
+        for j in range(256):
+            sc[U(lg + j)] += w[U(base + j)] * hv
+    mx = sc[lg]
+    for j in range(1, 256):
+        if sc[U(lg + j)] > mx:
+            mx = sc[U(lg + j)]
+    tot = F0 * mx
+    pp = s * 256
+    for j in range(256):
+        v = exp32(sc[U(lg + j)] - mx)
+        ps[U(pp + j)] = v
+        tot += v
+    inv = F1 / tot
+    for j in range(256):
+        ps[U(pp + j)] *= inv
+
+
+@inline
+def transpose_into(src, so, rows, cols, dst, do):
+    """dst[do + k rows + i] := src[so + i cols + k], in 16 x 16 tiles (cache friendly)."""
+    for i0 in range(0, rows, 16):
+        i1 = min(i0 + 16, rows)
+        for k0 in range(0, cols, 16):
+            k1 = min(k0 + 16, cols)
+            for i in range(i0, i1):
+                for k in range(k0, k1):
+                    dst[U(do + k * rows + i)] = src[U(so + i * cols + k)]
+
+
+@kernel
+def gru_transpose(gc, w, wt):
+    """wt := WX^T (3H x E), WH^T (3H x H), WO^T (256 x H): the backward pass's
+    products W.v become row-wise accumulations too.  Called after every update."""
+    e = gc[G_E]
+    h = gc[G_H]
+    h3 = 3 * h
+    transpose_into(w, gc[G_WX], e, h3, wt, 0)
+    transpose_into(w, gc[G_WH], h, h3, wt, h3 * e)
+    transpose_into(w, gc[G_WO], h, 256, wt, h3 * e + h3 * h)
+
+
+@kernel
+def gru_backward(gc, w, wt, g, hs, gate, ps, xy, gg):
+    """Add to g the gradient of the window's loss sum_s -ln ps[s][xy[K + s]].
+
+    Overwrites ps with the output gradients p - onehot(y).  gg holds, per
+    step, (gx, gh, dho): gate gradients on the input and hidden side, and the
+    gradient reaching h from the output layer.  Everything that does not
+    depend on the recurrence is batched over the window, so each weight row
+    is loaded once per window, not once per step.
+    """
+    e = gc[G_E]
+    h = gc[G_H]
+    kk = gc[G_K]
+    h3 = 3 * h
+    stride = 7 * h
+    twh = h3 * e
+    two = twh + h3 * h
+    dn = kk * stride                    # running dL/dh through the recurrence (H)
+    for s in range(kk):
+        ps[U(s * 256 + xy[U(kk + s)])] -= F1
+        for j in range(256):
+            g[U(gc[G_BO] + j)] += ps[U(s * 256 + j)]
+    # output layer: dWO += h_{s+1} dl_s^T, dho_s = WO dl_s
+    for i in range(h):
+        base = gc[G_WO] + i * 256
+        for s in range(kk):
+            hv = hs[U((s + 1) * h + i)]
+            for j in range(256):
+                g[U(base + j)] += hv * ps[U(s * 256 + j)]
+    for s in range(kk):
+        do = s * stride + 2 * h3
+        for i in range(h):
+            gg[U(do + i)] = F0
+        for j in range(256):
+            d = ps[U(s * 256 + j)]
+            row = two + j * h
+            for i in range(h):
+                gg[U(do + i)] += wt[U(row + i)] * d
+    # recurrence, last step first
+    for k in range(h):
+        gg[U(dn + k)] = F0
+    for s in range(kk - 1, -1, -1):
+        gx = s * stride
+        gh = gx + h3
+        do = gh + h3
+        gp = s * 4 * h
+        hp = s * h
+        for k in range(h):
+            z = gate[U(gp + k)]
+            r = gate[U(gp + h + k)]
+            n = gate[U(gp + 2 * h + k)]
+            ahn = gate[U(gp + 3 * h + k)]
+            d = gg[U(do + k)] + gg[U(dn + k)]
+            dan = d * (F1 - z) * (F1 - n * n)
+            daz = d * (hs[U(hp + k)] - n) * z * (F1 - z)
+            dar = dan * ahn * r * (F1 - r)
+            gg[U(gx + k)] = daz
+            gg[U(gx + h + k)] = dar
+            gg[U(gx + 2 * h + k)] = dan
+            gg[U(gh + k)] = daz
+            gg[U(gh + h + k)] = dar
+            gg[U(gh + 2 * h + k)] = dan * r
+            gg[U(dn + k)] = d * z
+        for k in range(h3):
+            v = gg[U(gh + k)]
+            row = twh + k * h
+            for i in range(h):
+                gg[U(dn + i)] += wt[U(row + i)] * v
+    # input side and hidden-side weights, batched over the window
+    for s in range(kk):
+        gx = s * stride
+        gh = gx + h3
+        b = xy[s]
+        for k in range(h3):
+            g[U(gc[G_BX] + k)] += gg[U(gx + k)]
+            g[U(gc[G_BH] + k)] += gg[U(gh + k)]
+        for i in range(e):
+            xv = w[U(gc[G_EMB] + b * e + i)]
+            base = gc[G_WX] + i * h3
+            for k in range(h3):
+                g[U(base + k)] += xv * gg[U(gx + k)]
+        eb = gc[G_EMB] + b * e
+        for k in range(h3):
+            v = gg[U(gx + k)]
+            row = k * e
+            for i in range(e):
+                g[U(eb + i)] += wt[U(row + i)] * v
+    for i in range(h):
+        base = gc[G_WH] + i * h3
+        for s in range(kk):
+            hv = hs[U(s * h + i)]
+            gh = s * stride + h3
+            for k in range(h3):
+                g[U(base + k)] += hv * gg[U(gh + k)]
+
+
+@kernel
+def gru_apply(gc, hp, w, g, m, v):
+    """Update w with the elementwise-clipped gradient; clears g.
+
+    opt 0 (SGD): w -= lr g.  opt 1 (Adam): m, v := running means of g and g^2
+    (rates b1, b2), w -= lr m^ / (sqrt(v^) + eps) with the bias-corrected
+    m^, v^.  sqrt is an IEEE-754 basic operation (correctly rounded, like
+    division), so it is as reproducible as + - * /.
+    """
+    lr = hp[HP_LR]
+    clip = hp[HP_CLIP]
+    if gc[G_OPT] == 0:
+        for i in range(gc[G_NP]):
+            d = g[i]
+            if d > clip:
+                d = clip
+            elif d < -clip:
+                d = -clip
+            w[i] -= lr * d
+            g[i] = F0
+        return
+    b1 = hp[HP_B1]
+    b2 = hp[HP_B2]
+    eps = hp[HP_EPS]
+    hp[HP_B1T] *= b1
+    hp[HP_B2T] *= b2
+    c1 = F1 / (F1 - hp[HP_B1T])
+    c2 = F1 / (F1 - hp[HP_B2T])
+    for i in range(gc[G_NP]):
+        d = g[i]
+        if d > clip:
+            d = clip
+        elif d < -clip:
+            d = -clip
+        m[i] = b1 * m[i] + (F1 - b1) * d
+        v[i] = b2 * v[i] + (F1 - b2) * (d * d)
+        w[i] -= lr * (m[i] * c1) / (math.sqrt(v[i] * c2) + eps)
+        g[i] = F0
+
+
+@kernel
+def gru_step(gc, hp, w, wt, g, m, v, hs, gate, ps, sc, xy, gg, cum, row, c):
+    """Learn that the predicted byte was c, then predict the next one into cum[row]."""
+    kk = gc[G_K]
+    h = gc[G_H]
+    s = gc[G_S]
+    xy[U(kk + s)] = c
+    s += 1
+    if s == kk:
+        gru_backward(gc, w, wt, g, hs, gate, ps, xy, gg)
+        gru_apply(gc, hp, w, g, m, v)
+        gru_transpose(gc, w, wt)
+        for k in range(h):
+            hs[k] = hs[U(kk * h + k)]
+        s = 0
+    gc[G_S] = s
+    gc[G_STEPS] += 1
+    gru_forward(gc, w, hs, gate, ps, sc, xy, c)
+    gru_quantize(gc, ps, cum, row)
+
+
+@kernel
+def gru_quantize(gc, ps, cum, row):
+    """ps[s] -> cumulative counts in cum[row]; confidence bucket -> gc[G_CONF]."""
+    pp = gc[G_S] * 256
+    acc = 0
+    top = 0
+    for j in range(256):
+        q = np.int64(ps[U(pp + j)] * QSCALE)
+        if q > top:
+            top = q
+        acc += 1 + q
+        cum[row, j + 1] = acc
+    cum[row, 0] = 0
+    # bucket by the top byte's probability: < 1/64, 1/32, 1/16, 1/8, 1/4, 1/2, 3/4, more
+    conf = 0
+    lim = 1 << 14
+    while conf < 6 and top >= lim:
+        conf += 1
+        lim <<= 1
+    if conf == 6 and top >= (3 << 18):
+        conf = 7
+    gc[G_CONF] = conf
+
+
+class Gru:
+    """Owns the configuration and state of one GRU byte model."""
+
+    def __init__(self, hidden: int = 128, embed: int = 32, window: int = 16,
+                 lr: float = 0.002, clip: float = 1.0, opt: int = 1,
+                 b1: float = 0.9, b2: float = 0.999, eps: float = 1e-5):
+        if hidden % 8 or embed % 8 or not (8 <= hidden <= 1024 and 8 <= embed <= 256):
+            raise ValueError("GRU hidden and embed sizes must be multiples of 8 (8..1024, 8..256)")
+        if not 1 <= window <= 256:
+            raise ValueError("GRU window must be in 1..256")
+        off = layout(embed, hidden)
+        self.gc = np.zeros(NGC, dtype=np.int64)
+        self.gc[G_E], self.gc[G_H], self.gc[G_K] = embed, hidden, window
+        for i, name in enumerate(("emb", "wx", "wh", "bx", "bh", "wo", "bo", "total")):
+            self.gc[G_EMB + i] = off[name]
+        if opt not in (0, 1):
+            raise ValueError("GRU optimiser must be 0 (SGD) or 1 (Adam)")
+        self.gc[G_OPT] = opt
+        self.hp = np.array([lr, clip, b1, b2, eps, 1.0, 1.0], dtype=np.float32)
+        self.w = init_weights(embed, hidden)
+        self.g = np.zeros_like(self.w)
+        self.m = np.zeros_like(self.w) if opt else np.zeros(1, dtype=np.float32)
+        self.v = np.zeros_like(self.w) if opt else np.zeros(1, dtype=np.float32)
+        self.hs = np.zeros((window + 1) * hidden, dtype=np.float32)
+        self.gate = np.zeros(window * 4 * hidden, dtype=np.float32)
+        self.ps = np.zeros(window * 256, dtype=np.float32)
+        self.sc = np.zeros(6 * hidden + 256, dtype=np.float32)
+        self.xy = np.zeros(2 * window, dtype=np.int64)
+        self.wt = np.zeros(off["total"] - off["emb"] - 256 * embed - 6 * hidden - 256, dtype=np.float32)
+        self.gg = np.zeros((window * 7 + 1) * hidden, dtype=np.float32)
+        gru_transpose(self.gc, self.w, self.wt)
+
+    @staticmethod
+    def memory_for(hidden: int, embed: int, window: int) -> int:
+        n = layout(embed, hidden)["total"]
+        nt = n - 256 * embed - 6 * hidden - 256
+        floats = (2 * n + nt + (window + 1) * hidden + window * (4 * hidden + 256) + 6 * hidden + 256
+                  + (7 * window + 1) * hidden)
+        return 4 * floats + 16 * window
+
+    def start(self, cum, row: int) -> None:
+        """First prediction of a stream (input byte 0), into cum[row]."""
+        gru_forward(self.gc, self.w, self.hs, self.gate, self.ps, self.sc, self.xy, 0)
+        gru_quantize(self.gc, self.ps, cum, row)
+
+    def arrays(self):
+        """The kernel arguments of gru_step, in order (before cum, row, c)."""
+        return (self.gc, self.hp, self.w, self.wt, self.g, self.m, self.v, self.hs, self.gate, self.ps, self.sc, self.xy, self.gg)
