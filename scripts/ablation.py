@@ -1,6 +1,7 @@
 """Ablation: what each backbone component is worth, measured on a corpus.
 
     python scripts/ablation.py [--level 5] [--corpus canterbury] [--json]
+    python scripts/ablation.py --neural [--corpus canterbury] [--json]
 
 For the full model of a level and for the model with one component taken
 out (a context left out of the level's ``contexts``, or the order-0 map, the
@@ -10,6 +11,11 @@ the corpus in 1 MiB blocks, exactly as ``mixzip.compress`` does, and reports
 bits per byte of the coded payloads (the ~200-byte container framing per file
 is left out so that small files do not drown the differences) and the
 change against the full model.  Prints a Markdown table for the README.
+
+With ``--neural``: the neural byte models on the corpus's text files -
+level 9's backbone alone, + the GRU (level 10), + the attention model, + both
+(each with the confidence-selected fourth mixer) - per file, with the
+compression speed of each.
 """
 from __future__ import annotations
 
@@ -64,6 +70,41 @@ def run(level: int, files) -> list[dict]:
     return rows
 
 
+def run_neural(files) -> list[dict]:
+    from mixzip.predictors.recipes import GRU, LEVELS
+
+    base = spec_for_level(10)
+    cm = {k: v for k, v in base.params.items() if not k.startswith("gru_")}
+    attn = dict(attn_dim=32, attn_levels=16, attn_lr=500)
+    variants = [("backbone alone (level 9)", dict(cm, mixers=LEVELS[9]["mixers"])),
+                ("+ GRU (level 10)", dict(cm, **GRU)),
+                ("+ attention", dict(cm, **attn)),
+                ("+ GRU + attention", dict(cm, **GRU, **attn))]
+    text = [(name, d) for name, d in files if name in TEXT]
+    rows = []
+    for label, params in variants:
+        spec = dataclasses.replace(base, params=params)
+        t = time.perf_counter()
+        sizes = {name: coded_bytes(spec, data) for name, data in text}
+        secs = time.perf_counter() - t
+        n = sum(len(d) for _, d in text)
+        rows.append({"variant": label, "params": params, "text_bpb": 8 * sum(sizes.values()) / n,
+                     "files": {k: 8 * v / len(dict(text)[k]) for k, v in sizes.items()},
+                     "kb_per_s": n / secs / 1e3})
+    return rows
+
+
+def markdown_neural(rows) -> str:
+    names = list(rows[0]["files"])
+    base = rows[0]["text_bpb"]
+    out = ["| variant | " + " | ".join(names) + " | text total | change | KB/s |",
+           "|---|" + "---:|" * (len(names) + 3)]
+    for r in rows:
+        out.append(f"| {r['variant']} | " + " | ".join(f"{r['files'][k]:.3f}" for k in names)
+                   + f" | {r['text_bpb']:.4f} | {100 * (r['text_bpb'] / base - 1):+.2f}% | {r['kb_per_s']:.0f} |")
+    return "\n".join(out)
+
+
 def markdown(rows) -> str:
     full = rows[0]["bpb"]
     out = ["| variant | total bpb | change | text files bpb | kennedy.xls | ptt5 | sum |",
@@ -80,9 +121,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--level", type=int, default=5)
     ap.add_argument("--corpus", default=None)
+    ap.add_argument("--neural", action="store_true", help="ablate the neural byte models instead")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     files = corpus.resolve([], corpus=args.corpus)
+    if args.neural:
+        rows = run_neural(files)
+        print(json.dumps(rows, indent=1) if args.json else markdown_neural(rows))
+        return
     rows = run(args.level, files)
     print(json.dumps(rows, indent=1) if args.json else markdown(rows))
 

@@ -17,8 +17,11 @@ words = [b"alpha", b"beta", b"gamma", b"Delta", b"epsilon", b"zeta", b"eta"]
 text = b" ".join(rng.choice(words) for _ in range(300))
 data = text + bytes(range(256)) + bytes(rng.randrange(256) for _ in range(300)) + text[:700]
 spec = spec_for_level(LEVEL)
-if LEVEL == 10 and TINY:   # pure Python runs the GRU ~10^4x slower: a tiny one
-    spec = dataclasses.replace(spec, params=dict(spec.params, gru_hidden=8, gru_embed=8, gru_window=4))
+if LEVEL == 10:            # the neural level, with the (optional) attention model switched on too
+    spec = dataclasses.replace(spec, params=dict(spec.params, attn_dim=32, attn_levels=16, attn_lr=500))
+if LEVEL == 10 and TINY:   # pure Python runs the networks ~10^4x slower: small ones
+    spec = dataclasses.replace(spec, params=dict(spec.params, gru_hidden=8, gru_embed=8, gru_window=4,
+                                                 attn_dim=8, attn_levels=4))
 e = Engine(spec)
 h = hashlib.sha256()
 for blk in (data[:1000], data[1000:]):
@@ -55,15 +58,16 @@ def test_jit_kernel_equals_generic_cpu_build(tmp_path):
 
 
 def test_neural_level_jit_equals_pure_python_reference():
-    """The same with the GRU byte model in the loop (a small one: the
-    interpreted float32 network is slow)."""
+    """The same with the GRU and attention byte models in the loop (small
+    ones: the interpreted float32 networks are slow)."""
     jit = run_snippet({}, level=10, tiny=True)
     assert jit == run_snippet({"NUMBA_DISABLE_JIT": "1"}, level=10, tiny=True)
 
 
 def test_neural_level_equals_generic_cpu_build(tmp_path):
-    """The full-size GRU level: vectorised float32 loops must give the same
-    bits with and without the host's vector units (AVX2/AVX-512, FMA)."""
+    """The full-size GRU level (+ attention): vectorised float32 loops must
+    give the same bits with and without the host's vector units (AVX2/AVX-512,
+    FMA)."""
     host = run_snippet({}, level=10)
     generic = run_snippet({"NUMBA_CPU_NAME": "generic", "NUMBA_CACHE_DIR": str(tmp_path)}, level=10)
     assert host == generic

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixzip.jit import inline
+from mixzip.jit import U, inline
 from mixzip.predictors.logistic import squash
 
 
@@ -32,11 +32,11 @@ def apm_p(t, ctx, x):
     lo = xs >> 7
     w = xs & 127
     base = ctx * 33 + lo
-    p = (np.int64(t[base]) * (128 - w) + np.int64(t[base + 1]) * w) >> 7
+    p = (np.int64(t[U(base)]) * (128 - w) + np.int64(t[U(base + 1)]) * w) >> 7
     return p, base + (w >> 6)
 
 
 @inline
 def apm_update(t, j, y, rate):
-    v = np.int64(t[j])
-    t[j] = v + ((((y << 16) - v) + (1 << (rate - 1))) >> rate)
+    v = np.int64(t[U(j)])
+    t[U(j)] = v + ((((y << 16) - v) + (1 << (rate - 1))) >> rate)

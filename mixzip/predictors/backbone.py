@@ -53,12 +53,13 @@ import numpy as np
 
 from mixzip.codec import coder
 from mixzip.codec.coder import code_bit, save_coder
-from mixzip.jit import inline, kernel
+from mixzip.jit import U, inline, kernel
 from mixzip.predictors import logistic, statetable
 from mixzip.predictors.apm import apm_p, apm_update, new_apm
 from mixzip.predictors.bytemodel import byte_to_bit_p12
 from mixzip.predictors.contexts import C4, C8, NHIST, NTABS, POS, context_hashes, hash2, history_update, new_history
 from mixzip.predictors.contexts import parse as parse_contexts
+from mixzip.predictors.attention import A_CONF, Attention, attn_step
 from mixzip.predictors.gru import G_CONF, Gru, gru_step
 from mixzip.predictors.hashtable import ht_find, ht_prefetch, new_hashtable
 from mixzip.predictors.match import len_bucket, mm_byte, new_match, NBUCKET
@@ -79,7 +80,7 @@ MAXCTX = 32
 NST = H0 + MAXCTX
 
 # cfg: int64 parameters of the recipe
-CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_NEXT = range(11)
+CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_GRU, CF_ATTN, CF_NEXT = range(13)
 APM_SIZES = (256, 65536, 1 << 18)   # contexts of a1 (c0), a2 (c0, c1), a3 (c0, hashed c2 c1)
 
 # ``off`` switches components off for ablation studies (contexts are
@@ -121,7 +122,7 @@ def match_hash(hist):
 
 @kernel
 def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs, ht, rt, sm, mw,
-               mf, a1, a2, a3, mbuf, mht, ext, n_ext, ncum, gr, squash_t, stretch_t, nex, count, dt):
+               mf, a1, a2, a3, mbuf, mht, ext, n_ext, ncum, gr, at, squash_t, stretch_t, nex, count, dt):
     """Run the model over bytes data[dstart:dend].
 
     ENCODE: codes data into buf (capacity bend), stops early at a byte
@@ -130,7 +131,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     buf[:bend].  TRAIN: only learns from data.  ``ext`` holds, for the
     current byte, one row of 257 cumulative counts per byte-level plugin
     (``n_ext`` rows used); ``ncum`` the same for the built-in neural byte
-    models (row 0: the GRU, whose state arrays are the tuple ``gr``).
+    models (the GRU, state arrays ``gr``, then the attention model, ``at``).
     """
     htmask = cfg[CF_HTMASK]
     limit = cfg[CF_SMLIMIT]
@@ -147,6 +148,8 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     rmask = rt.shape[0] - 1
     sm_run = sm_match + 2 * NBUCKET           # run maps: per context, (count bucket, bit)
     nnn = cfg[CF_NNN]
+    use_gru = cfg[CF_GRU]
+    use_attn = cfg[CF_ATTN]
     xn = n + NFIXED + n_ext                   # first neural-model input
     xr = xn + NN_INPUTS * nnn                 # first run input
     nin = xr + (n if runs else 0)
@@ -199,19 +202,19 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
             # ---- predict
             hits = 0
             for k in range(n):
-                s = np.int64(ht[base[k] + node])
+                s = np.int64(ht[U(base[k] + node)])
                 if s != 0:
                     hits += 1
                 smi[k] = k * 256 + s
-                x[k] = stretch_t[sm_p(sm, k * 256 + s)]
-            x[n + I_ORDER0] = 0 if off & OFF_ORDER0 else stretch_t[sm_p(sm, sm_order0 + c0)]
+                x[k] = stretch_t[U(sm_p(sm, k * 256 + s))]
+            x[n + I_ORDER0] = 0 if off & OFF_ORDER0 else stretch_t[U(sm_p(sm, sm_order0 + c0))]
             eb = 0
             msi = 0
             mstate = 0
             if mlen > 0:
                 eb = (mexp >> (7 - j)) & 1
                 msi = sm_match + len_bucket(mlen) * 2 + eb
-                x[n + I_MATCH] = stretch_t[sm_p(sm, msi)]
+                x[n + I_MATCH] = stretch_t[U(sm_p(sm, msi))]
                 v = mlen if mlen < 32 else 32
                 x[n + I_MATCH + 1] = v * 64 if eb else -v * 64
                 mstate = 1 if mlen < 16 else (2 if mlen < 32 else 3)
@@ -219,10 +222,10 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                 x[n + I_MATCH] = 0
                 x[n + I_MATCH + 1] = 0
             for e in range(n_ext):
-                x[n + NFIXED + e] = stretch_t[byte_to_bit_p12(ext, e, c0, j)]
+                x[n + NFIXED + e] = stretch_t[U(byte_to_bit_p12(ext, e, c0, j))]
             for e in range(nnn):
                 pn = byte_to_bit_p12(ncum, e, c0, j)
-                x[xn + NN_INPUTS * e] = stretch_t[pn]
+                x[xn + NN_INPUTS * e] = stretch_t[U(pn)]
                 x[xn + NN_INPUTS * e + 1] = (pn - 2048) >> 1
             if runs:
                 for k in range(n):
@@ -238,16 +241,17 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
             if nmix > 2:
                 wb[2] = (MIX_BASE[2] + (len_bucket(mlen) * 2 + eb) * 8 + j) * nin
             if nmix > 3:
-                wb[3] = (MIX_BASE[3] + gr[0][G_CONF] * 256 + c0) * nin
+                conf = gr[0][G_CONF] if use_gru else at[0][A_CONF]
+                wb[3] = (MIX_BASE[3] + conf * 256 + c0) * nin
             for m in range(nmix):
                 xf[m] = mixer_dot(mw, wb[m], x, nin)
-                pmx[m] = squash_t[xf[m] + 2047]
+                pmx[m] = squash_t[U(xf[m] + 2047)]
             if nmix > 1:
                 fbase = c0 * (nmix + 1)
                 dot = mixer_dot(mf, fbase, xf, nmix + 1)
             else:
                 dot = xf[0]
-            pm = np.int64(squash_t[dot + 2047])
+            pm = np.int64(squash_t[U(dot + 2047)])
             p1, j1 = apm_p(a1, c0, dot)
             if napm == 1:
                 p = (pm + 3 * p1 + 2) >> 2
@@ -266,7 +270,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
             # ---- update
             for k in range(n):
                 s = smi[k]
-                ht[base[k] + node] = nex[(s & 255) * 2 + y]
+                ht[U(base[k] + node)] = nex[U((s & 255) * 2 + y)]
                 sm_update(sm, s, y, limit, dt)
             sm_update(sm, sm_order0 + c0, y, limit, dt)
             if runs:
@@ -312,9 +316,11 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                         rt[ridx[k]] = e + 1
                 else:
                     rt[ridx[k]] = (chk << 24) | (c << 8) | 1
-        if nnn > 0:
+        if use_gru:
             gru_step(gr[0], gr[1], gr[2], gr[3], gr[4], gr[5], gr[6], gr[7], gr[8], gr[9], gr[10],
                      gr[11], gr[12], ncum, 0, c)
+        if use_attn:
+            attn_step(at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7], ncum, use_gru, c)
         history_update(hist, tabs, c)
         context_hashes(hist, tabs, mbuf, ids, n, st, H0)
         for k in range(n):
@@ -336,16 +342,19 @@ class Backbone:
                  lr: int = 8, apm_rate: int = 6, off: int = 0,
                  contexts: str = DEFAULT_CONTEXTS, mixers: int = 1, apms: int = 3,
                  runs: int = 0, n_ext: int = 0, gru_hidden: int = 0, gru_embed: int = 32,
-                 gru_window: int = 16, gru_lr: int = 20):
+                 gru_window: int = 16, gru_lr: int = 20, attn_dim: int = 0, attn_levels: int = 12,
+                 attn_lr: int = 200):
         self.params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=sm_limit,
                            lr=lr, apm_rate=apm_rate, off=off, contexts=contexts,
                            mixers=mixers, apms=apms, runs=runs, gru_hidden=gru_hidden,
-                           gru_embed=gru_embed, gru_window=gru_window, gru_lr=gru_lr)
+                           gru_embed=gru_embed, gru_window=gru_window, gru_lr=gru_lr, attn_dim=attn_dim,
+                           attn_levels=attn_levels, attn_lr=attn_lr)
         for name, lo, hi in (("ht_bits", 10, 24), ("match_bits", 12, 28), ("sm_limit", 1, 1023),
                              ("lr", 1, 256), ("apm_rate", 1, 12), ("off", 0, 7),
                              ("mixers", 1, MAXMIX), ("apms", 1, 3), ("runs", 0, 1),
                              ("gru_hidden", 0, 1024), ("gru_embed", 8, 256), ("gru_window", 1, 256),
-                             ("gru_lr", 1, 10000)):
+                             ("gru_lr", 1, 10000), ("attn_dim", 0, 256), ("attn_levels", 2, 40),
+                             ("attn_lr", 1, 10000)):
             v = self.params[name]
             if not (isinstance(v, int) and lo <= v <= hi):
                 raise ValueError(f"{name} must be an integer in {lo}..{hi}, not {v!r}")
@@ -365,7 +374,9 @@ class Backbone:
         self.cfg[CF_NMIX] = mixers
         self.cfg[CF_NAPM] = apms
         self.cfg[CF_RUNS] = runs
-        self.cfg[CF_NNN] = nnn = 1 if gru_hidden else 0
+        self.cfg[CF_GRU] = 1 if gru_hidden else 0
+        self.cfg[CF_ATTN] = 1 if attn_dim else 0
+        self.cfg[CF_NNN] = nnn = self.cfg[CF_GRU] + self.cfg[CF_ATTN]
         self.n_ext = n_ext
         self.st = np.zeros(NST, dtype=np.int64)
         self.hist, self.tabs = new_history()
@@ -385,20 +396,27 @@ class Backbone:
                        window=gru_window if gru_hidden else 1, lr=gru_lr * 1e-4)
         if gru_hidden:
             self.gru.start(self.ncum, 0)
+        # log-linear attention model (attention.py): the next row of ncum
+        self.attn = Attention(dim=attn_dim or 8, levels=attn_levels if attn_dim else 2, lr=attn_lr * 1e-4)
+        if attn_dim:
+            self.attn.start(self.ncum, int(self.cfg[CF_GRU]))
         context_hashes(self.hist, self.tabs, self.mbuf, self.ids, n, self.st, H0)
 
     @staticmethod
     def memory_for(ht_bits: int, match_bits: int, contexts: str = DEFAULT_CONTEXTS,
                    mixers: int = 1, apms: int = 3, runs: int = 0, n_ext: int = 0, gru_hidden: int = 0,
-                   gru_embed: int = 32, gru_window: int = 16, **_) -> int:
+                   gru_embed: int = 32, gru_window: int = 16, attn_dim: int = 0, attn_levels: int = 12,
+                   **_) -> int:
         """Bytes of model state for these parameters, without allocating them."""
         n = len(contexts.split(","))
-        nin = n + NFIXED + n_ext + NN_INPUTS * (1 if gru_hidden else 0) + (n if runs else 0)
+        nnn = (1 if gru_hidden else 0) + (1 if attn_dim else 0)
+        nin = n + NFIXED + n_ext + NN_INPUTS * nnn + (n if runs else 0)
         maps = (4 * (256 * n + 256 + 2 * NBUCKET + 64 * n) + 4 * nin * sum(MIX_SETS[:mixers])
                 + 4 * (mixers + 1) * FINAL_SETS + 4 * (2 ** (ht_bits - 1) if runs else 1))
         apm = 2 * 33 * sum(APM_SIZES[i] if i < apms else 1 for i in range(3))
         hist = 8 * (NHIST + NTABS)
         nn = Gru.memory_for(gru_hidden, gru_embed, gru_window) if gru_hidden else 0
+        nn += Attention.memory_for(attn_dim, attn_levels) if attn_dim else 0
         return 16 * 2 ** ht_bits + 2 ** match_bits + 4 * 2 ** (match_bits - 2) + maps + apm + hist + nn
 
     def memory(self) -> int:
@@ -409,5 +427,6 @@ class Backbone:
     def run(self, mode, data, dstart, dend, buf, bend, cs) -> int:
         return code_block(mode, data, dstart, dend, buf, bend, cs, self.st, self.cfg, self.ids,
                           self.hist, self.tabs, self.ht, self.rt, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3,
-                          self.mbuf, self.mht, self.ext, self.n_ext, self.ncum, self.gru.arrays(), logistic.SQUASH,
+                          self.mbuf, self.mht, self.ext, self.n_ext, self.ncum, self.gru.arrays(), self.attn.arrays(),
+                          logistic.SQUASH,
                           logistic.STRETCH, statetable.NEX, statetable.COUNT, DT)

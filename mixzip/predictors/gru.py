@@ -45,8 +45,8 @@ import math
 
 import numpy as np
 
-from mixzip.jit import inline, kernel
-from mixzip.predictors.nnmath import F0, F1, U, exp32, sigmoid32, tanh32
+from mixzip.jit import U, inline, kernel
+from mixzip.predictors.nnmath import F0, F1, exp32, sigmoid32, tanh32
 
 # gc: int64 configuration and step state
 G_E, G_H, G_K, G_S, G_CONF, G_STEPS, G_OPT = range(7)

@@ -26,7 +26,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-from mixzip.jit import inline
+from mixzip.jit import U, inline
 
 SLOT = 16
 
@@ -47,15 +47,15 @@ def ht_find(ht, h, mask, count):
     bestpri = 1 << 30
     for k in range(3):
         b = (i0 ^ k) * 16
-        if ht[b] == chk:
+        if ht[U(b)] == chk:
             return b
-        pri = count[ht[b + 1]]
+        pri = count[ht[U(b + 1)]]
         if pri < bestpri:
             bestpri = pri
             best = b
     for k in range(16):
-        ht[best + k] = 0
-    ht[best] = chk
+        ht[U(best + k)] = 0
+    ht[U(best)] = chk
     return best
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixzip.jit import inline
+from mixzip.jit import U, inline
 
 
 def new_mixer(n_inputs: int, n_sets: int, init: int = 1 << 14) -> np.ndarray:
@@ -34,7 +34,7 @@ def new_mixer(n_inputs: int, n_sets: int, init: int = 1 << 14) -> np.ndarray:
 def mixer_dot(w, base, x, n):
     s = np.int64(0)
     for i in range(n):
-        s += x[i] * np.int64(w[base + i])
+        s += x[i] * np.int64(w[U(base + i)])
     s >>= 16
     if s > 2047:
         s = 2047
@@ -46,9 +46,9 @@ def mixer_dot(w, base, x, n):
 @inline
 def mixer_update(w, base, x, n, err):
     for i in range(n):
-        v = np.int64(w[base + i]) + ((x[i] * err) >> 18)
+        v = np.int64(w[U(base + i)]) + ((x[i] * err) >> 18)
         if v > 0x7FFFFFF:
             v = 0x7FFFFFF
         elif v < -0x7FFFFFF:
             v = -0x7FFFFFF
-        w[base + i] = v
+        w[U(base + i)] = v

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mixzip.jit import inline
+from mixzip.jit import U, inline
 from mixzip.predictors import statetable
 
 DT = np.array([(1 << 17) // (2 * n + 3) for n in range(1024)], dtype=np.int32)
@@ -42,15 +42,15 @@ def new_state_statemap(n_sets: int) -> np.ndarray:
 
 @inline
 def sm_p(sm, i):
-    return np.int64(sm[i]) >> 20
+    return np.int64(sm[U(i)]) >> 20
 
 
 @inline
 def sm_update(sm, i, y, limit, dt):
-    t = np.int64(sm[i])
+    t = np.int64(sm[U(i)])
     n = t & 1023
     p = t >> 10
     p += (((y << 22) - p) * dt[n]) >> 16
     if n < limit:
         n += 1
-    sm[i] = (p << 10) | n
+    sm[U(i)] = (p << 10) | n
