@@ -7,6 +7,8 @@ import pytest
 from mixzip.predictors import attention as at
 from mixzip.predictors import nnmath
 
+NOX = np.zeros(1, dtype=np.float32)     # no external input: the model's own context embeddings
+
 
 def test_log32_accuracy():
     for y in np.geomspace(1e-6, 1e8, 3001).astype(np.float32):
@@ -63,13 +65,19 @@ def exact_math(monkeypatch):
     monkeypatch.setattr(at, "softplus32", lambda x: f64(math.log1p(math.exp(x))))
 
 
-def test_gradient_matches_finite_differences(monkeypatch):
+@pytest.mark.parametrize("dx", [0, 16])
+def test_gradient_matches_finite_differences(monkeypatch, dx):
+    """dx = 0: x from the model's own context embeddings; dx = 16: x is an
+    external state vector (the GRU's hidden state in the backbone)."""
     d, nl = 8, 5
-    model = at.Attention(dim=d, levels=nl)
+    model = at.Attention(dim=d, levels=nl, dx=dx)
+    rng = np.random.default_rng(9)
+    xe = rng.uniform(-1, 1, 40 * 16).astype(np.float32) if dx else NOX
     cum = np.zeros((1, 257), dtype=np.int64)
-    model.start(cum, 0)
-    for c in b"the cat sat on the mat, the cat sat. ":   # 37 pushes: levels 0, 2 and the top
-        at.attn_step(*model.arrays(), cum, 0, c)
+    model.start(cum, 0, xe, 0)
+    for t, c in enumerate(b"the cat sat on the mat, the cat sat. "):   # 37 pushes: levels 0, 2 and the top
+        at.attn_step(*model.arrays(), xe, (t + 1) * 16 if dx else 0, cum, 0, c)
+    xo = 37 * 16 if dx else 0
     arrs = [a.astype(np.float64) if a.dtype == np.float32 else a.copy() for a in model.arrays()]
     ac, ap, w, g, s, sc, so, p = arrs
     assert [int(n) for n in ac[at.A_CNT:]] == [1, 0, 4, 0, 32]
@@ -77,15 +85,16 @@ def test_gradient_matches_finite_differences(monkeypatch):
     c = ord("s")
 
     def loss():
-        at.attn_read.py_func(ac, w, s, sc, so, p)
+        at.attn_read.py_func(ac, w, s, sc, so, p, xe.astype(np.float64), xo)
         return -math.log(p[c])
 
     loss()
     g[:] = 0
     at.attn_grad.py_func(ac, w, g, s, sc, so, p, c)
-    dx = sc[so[9]:so[9] + d].copy()
-    off = at.layout(d, nl)
-    picks = ([off["wq"] + i for i in (0, 9, 63)] + [off["wl"] + lv * d + 2 for lv in (0, 2, 4)]
+    dxv = sc[so[9]:so[9] + d].copy()
+    off = at.layout(d, nl, dx)
+    width = dx or d
+    picks = ([off["wq"] + i for i in (0, 9, 63, d * width - 1)] + [off["wl"] + lv * width + 2 for lv in (0, 2, 4)]
              + [off["bl"] + lv for lv in (0, 2, 4)] + [off["gam"], off["bo"] + 5, off["bo"] + c])
     eps = 1e-5
 
@@ -102,13 +111,15 @@ def test_gradient_matches_finite_differences(monkeypatch):
         num = numeric(i)
         assert abs(num - g[i]) <= 1e-7 + 1e-5 * abs(num), (i, num, g[i])
     for lv in (1, 3):        # empty levels get nothing
-        assert g[off["wl"] + lv * d] == 0 and g[off["bl"] + lv] == 0
+        assert g[off["wl"] + lv * width] == 0 and g[off["bl"] + lv] == 0
+    if dx:
+        return
     # the context's embedding rows all receive dx
     rows = at.context_rows.py_func(ac)
     for r in rows:
         for i in (0, 5):
             num = numeric(r + i)
-            assert abs(num - dx[i]) <= 1e-7 + 1e-5 * abs(num), (r, i, num, dx[i])
+            assert abs(num - dxv[i]) <= 1e-7 + 1e-5 * abs(num), (r, i, num, dxv[i])
 
 
 def test_learns_a_repeating_sequence():
@@ -118,7 +129,7 @@ def test_learns_a_repeating_sequence():
     cost = []
     for c in b"abcabd" * 300:
         cost.append(-math.log2((cum[1, c + 1] - cum[1, c]) / cum[1, 256]))
-        at.attn_step(*model.arrays(), cum, 1, c)
+        at.attn_step(*model.arrays(), NOX, 0, cum, 1, c)
     first, last = sum(cost[:30]) / 30, sum(cost[-60:]) / 60
     assert first > 6 and last < 1.0, (first, last)
 

@@ -52,9 +52,9 @@ from mixzip.predictors.gru import splitmix_uniform
 from mixzip.predictors.nnmath import F0, F1, dot8, exp32, log32, sigmoid32, tanh32
 
 # ac: int64 configuration and state
-A_D, A_L, A_T, A_C1, A_C2, A_C3, A_WORD, A_CONF = range(8)
-A_EMB1, A_EMB2, A_EMB3, A_EMBW, A_WQ, A_WL, A_BL, A_GAM, A_BO, A_NP = range(8, 18)
-A_CNT = 18                  # A_CNT + l: leaves in level l (0 = empty)
+A_D, A_L, A_T, A_C1, A_C2, A_C3, A_WORD, A_CONF, A_DX = range(9)
+A_EMB1, A_EMB2, A_EMB3, A_EMBW, A_WQ, A_WL, A_BL, A_GAM, A_BO, A_NP = range(9, 19)
+A_CNT = 19                  # A_CNT + l: leaves in level l (0 = empty)
 NH = 4096                   # rows of each hashed context embedding
 QSCALE = np.float32(1 << 20)
 SEED = 0x6D69787A69705F61   # "mixzip_a"
@@ -63,9 +63,11 @@ AP_LR, AP_CLIP = range(2)
 SP_LIN = np.float32(15.0)   # softplus(a) = a above this, exp(a) below -SP_LIN
 
 
-def layout(d: int, levels: int) -> dict:
-    sizes = [("emb1", 256 * d), ("emb2", NH * d), ("emb3", NH * d), ("embw", NH * d), ("wq", d * d),
-             ("wl", levels * d), ("bl", levels), ("gam", 1), ("bo", 256)]
+def layout(d: int, levels: int, dx: int = 0) -> dict:
+    """dx: width of an external input x (the GRU's state), 0 = own embeddings."""
+    dxx = dx or d
+    sizes = [("emb1", 256 * d), ("emb2", NH * d), ("emb3", NH * d), ("embw", NH * d), ("wq", d * dxx),
+             ("wl", levels * dxx), ("bl", levels), ("gam", 1), ("bo", 256)]
     off, pos = {}, 0
     for name, n in sizes:
         off[name] = pos
@@ -74,9 +76,9 @@ def layout(d: int, levels: int) -> dict:
     return off
 
 
-def scratch_layout(d: int, levels: int) -> dict:
+def scratch_layout(d: int, levels: int, dx: int = 0) -> dict:
     """Offsets in sc: x, q, a, sp, lam (per level), u (levels x 256), o, dpre, dq, dx, m (d x 256)."""
-    sizes = [("x", d), ("q", d), ("a", levels), ("sp", levels), ("lam", levels), ("u", levels * 256),
+    sizes = [("x", dx or d), ("q", d), ("a", levels), ("sp", levels), ("lam", levels), ("u", levels * 256),
              ("o", 256), ("dpre", 256), ("dq", d), ("dx", d), ("m", d * 256)]
     off, pos = {}, 0
     for name, n in sizes:
@@ -133,19 +135,25 @@ def attn_push(ac, s, key, kofs, c):
 
 
 @kernel
-def attn_read(ac, w, s, sc, so, p):
+def attn_read(ac, w, s, sc, so, p, xe, xo):
     """x, q, lam, u, o from the current context; p := the next-byte distribution.
     ``so`` holds the offsets of scratch_layout (int64)."""
     d = ac[A_D]
     nl = ac[A_L]
     X, Q, A, SP, LAM, UU, O = so[0], so[1], so[2], so[3], so[4], so[5], so[6]
-    r1, r2, r3, rw = context_rows(ac)
-    for i in range(d):
-        sc[U(X + i)] = ((w[U(r1 + i)] + w[U(r2 + i)]) + w[U(r3 + i)]) + w[U(rw + i)]
+    dx = ac[A_DX]
+    if dx > 0:                                   # x = the GRU's state xe[xo:xo+dx]
+        for i in range(dx):
+            sc[U(X + i)] = xe[U(xo + i)]
+    else:
+        dx = d
+        r1, r2, r3, rw = context_rows(ac)
+        for i in range(d):
+            sc[U(X + i)] = ((w[U(r1 + i)] + w[U(r2 + i)]) + w[U(r3 + i)]) + w[U(rw + i)]
     for a in range(d):
         acc = F0
-        row = ac[A_WQ] + a * d
-        for i in range(d):
+        row = ac[A_WQ] + a * dx
+        for i in range(dx):
             acc += w[U(row + i)] * sc[U(X + i)]
         sc[U(Q + a)] = acc
     tot = F0
@@ -153,8 +161,8 @@ def attn_read(ac, w, s, sc, so, p):
         sc[U(SP + lv)] = F0
         if ac[A_CNT + lv] > 0:
             acc = w[U(ac[A_BL] + lv)]
-            row = ac[A_WL] + lv * d
-            for i in range(d):
+            row = ac[A_WL] + lv * dx
+            for i in range(dx):
                 acc += w[U(row + i)] * sc[U(X + i)]
             sc[U(A + lv)] = acc
             sp = softplus32(acc)
@@ -204,6 +212,7 @@ def attn_grad(ac, w, g, s, sc, so, p, c):
     d = ac[A_D]
     nl = ac[A_L]
     X, Q, A, SP, LAM, UU, O, DP, DQ, DX, M = so[0], so[1], so[2], so[3], so[4], so[5], so[6], so[7], so[8], so[9], so[10]
+    dx = ac[A_DX] if ac[A_DX] > 0 else d
     gam = w[ac[A_GAM]]
     dgam = F0
     for j in range(256):
@@ -215,7 +224,7 @@ def attn_grad(ac, w, g, s, sc, so, p, c):
     g[ac[A_GAM]] += dgam
     for i in range(d):
         sc[U(DQ + i)] = F0
-        sc[U(DX + i)] = F0
+        sc[U(DX + i)] = F0                       # dL/dx for the embedding rows (own x only)
     # lam_l = sp_l / sum sp: d sp_l = (dlam_l - sum_m lam_m dlam_m) / sum sp; sp' = sigmoid
     tot = F0
     mean = F0
@@ -230,9 +239,10 @@ def attn_grad(ac, w, g, s, sc, so, p, c):
             dlam = sc[U(SP + lv)]
             da = (dlam - mean) / tot * sigmoid32(sc[U(A + lv)])
             g[U(ac[A_BL] + lv)] += da
-            row = ac[A_WL] + lv * d
-            for i in range(d):
+            row = ac[A_WL] + lv * dx
+            for i in range(dx):
                 g[U(row + i)] += da * sc[U(X + i)]
+            for i in range(d):
                 sc[U(DX + i)] += w[U(row + i)] * da
     # dq = M dpre with M = sum_l (lam_l / n_l) S_l
     blk = d * 256
@@ -246,14 +256,15 @@ def attn_grad(ac, w, g, s, sc, so, p, c):
                 sc[U(M + m)] += f * s[U(sb + m)]
     for a in range(d):
         dq = dot8(sc, M + a * 256, sc, DP, 256)
-        row = ac[A_WQ] + a * d
-        for i in range(d):
+        row = ac[A_WQ] + a * dx
+        for i in range(dx):
             g[U(row + i)] += dq * sc[U(X + i)]
+        for i in range(d):
             sc[U(DX + i)] += w[U(row + i)] * dq
 
 
 @kernel
-def attn_step(ac, ap, w, g, s, sc, so, p, cum, row, c):
+def attn_step(ac, ap, w, g, s, sc, so, p, xe, xo, cum, row, c):
     """Learn that the predicted byte was c, push its leaf, predict the next byte into cum[row]."""
     d = ac[A_D]
     attn_grad(ac, w, g, s, sc, so, p, c)
@@ -269,7 +280,7 @@ def attn_step(ac, ap, w, g, s, sc, so, p, cum, row, c):
         g[i] = F0
     DX = so[9]
     r1, r2, r3, rw = context_rows(ac)
-    for i in range(d):                                    # the embedding rows read
+    for i in range(d if ac[A_DX] == 0 else 0):            # the embedding rows read
         v = sc[U(DX + i)]
         if v > clip:
             v = clip
@@ -289,7 +300,7 @@ def attn_step(ac, ap, w, g, s, sc, so, p, cum, row, c):
         ac[A_WORD] = (ac[A_WORD] * 0x2F0B3 + lc) & 0xFFFFFFFF
     else:
         ac[A_WORD] = 0
-    attn_read(ac, w, s, sc, so, p)
+    attn_read(ac, w, s, sc, so, p, xe, xo)
     attn_quantize(ac, p, cum, row)
 
 
@@ -315,11 +326,12 @@ def attn_quantize(ac, p, cum, row):
 class Attention:
     """Owns the configuration and state of one log-linear attention byte model."""
 
-    def __init__(self, dim: int = 16, levels: int = 12, lr: float = 0.02, clip: float = 1.0):
+    def __init__(self, dim: int = 16, levels: int = 12, lr: float = 0.02, clip: float = 1.0, dx: int = 0):
         if dim % 8 or not (8 <= dim <= 256) or not (2 <= levels <= 40):
             raise ValueError("attention dim must be a multiple of 8 in 8..256 and levels in 2..40")
-        off = layout(dim, levels)
+        off = layout(dim, levels, dx)
         self.ac = np.zeros(A_CNT + levels, dtype=np.int64)
+        self.ac[A_DX] = dx
         self.ac[A_D], self.ac[A_L] = dim, levels
         for i, name in enumerate(("emb1", "emb2", "emb3", "embw", "wq", "wl", "bl", "gam", "bo", "total")):
             self.ac[A_EMB1 + i] = off[name]
@@ -327,24 +339,27 @@ class Attention:
         u = splitmix_uniform(SEED, off["total"])
         scale = np.zeros(off["total"])
         scale[off["emb1"]:off["wq"]] = 0.5
-        scale[off["wq"]:off["wl"]] = 1.0 / math.sqrt(dim)
+        scale[off["wq"]:off["wl"]] = 1.0 / math.sqrt(dx or dim)
         self.w = (u * scale).astype(np.float32)
         self.w[off["gam"]] = 1.0
         self.g = np.zeros_like(self.w)
         self.s = np.zeros(levels * dim * 256, dtype=np.float32)
-        sl = scratch_layout(dim, levels)
+        sl = scratch_layout(dim, levels, dx)
         self.so = np.array([sl[k] for k in ("x", "q", "a", "sp", "lam", "u", "o", "dpre", "dq", "dx", "m")],
                            dtype=np.int64)
         self.sc = np.zeros(sl["total"], dtype=np.float32)
         self.p = np.zeros(256, dtype=np.float32)
 
     @staticmethod
-    def memory_for(dim: int, levels: int) -> int:
-        return 4 * (2 * layout(dim, levels)["total"] + levels * dim * 256 + scratch_layout(dim, levels)["total"]
+    def memory_for(dim: int, levels: int, dx: int = 0) -> int:
+        return 4 * (2 * layout(dim, levels, dx)["total"] + levels * dim * 256 + scratch_layout(dim, levels, dx)["total"]
                     + 256)
 
-    def start(self, cum, row: int) -> None:
-        attn_read(self.ac, self.w, self.s, self.sc, self.so, self.p)
+    def start(self, cum, row: int, xe=None, xo: int = 0) -> None:
+        """First prediction; with an external input (dx > 0) x = xe[xo:xo+dx]."""
+        if xe is None:
+            xe = np.zeros(1, dtype=np.float32)
+        attn_read(self.ac, self.w, self.s, self.sc, self.so, self.p, xe, xo)
         attn_quantize(self.ac, self.p, cum, row)
 
     def arrays(self):

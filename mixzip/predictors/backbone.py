@@ -60,7 +60,7 @@ from mixzip.predictors.bytemodel import byte_to_bit_p12
 from mixzip.predictors.contexts import C4, C8, NHIST, NTABS, POS, context_hashes, hash2, history_update, new_history
 from mixzip.predictors.contexts import parse as parse_contexts
 from mixzip.predictors.attention import A_CONF, Attention, attn_step
-from mixzip.predictors.gru import G_CONF, Gru, gru_step
+from mixzip.predictors.gru import G_CONF, G_H, G_S, Gru, gru_step
 from mixzip.predictors.hashtable import ht_find, ht_prefetch, new_hashtable
 from mixzip.predictors.match import len_bucket, mm_byte, new_match, NBUCKET
 from mixzip.predictors.mixer import mixer_dot, mixer_update, new_mixer
@@ -320,7 +320,11 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
             gru_step(gr[0], gr[1], gr[2], gr[3], gr[4], gr[5], gr[6], gr[7], gr[8], gr[9], gr[10],
                      gr[11], gr[12], ncum, 0, c)
         if use_attn:
-            attn_step(at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7], ncum, use_gru, c)
+            if use_attn == 2:           # keyed by the GRU's new state
+                attn_step(at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7], gr[7],
+                          (gr[0][G_S] + 1) * gr[0][G_H], ncum, use_gru, c)
+            else:
+                attn_step(at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7], gr[7], 0, ncum, use_gru, c)
         history_update(hist, tabs, c)
         context_hashes(hist, tabs, mbuf, ids, n, st, H0)
         for k in range(n):
@@ -342,19 +346,19 @@ class Backbone:
                  lr: int = 8, apm_rate: int = 6, off: int = 0,
                  contexts: str = DEFAULT_CONTEXTS, mixers: int = 1, apms: int = 3,
                  runs: int = 0, n_ext: int = 0, gru_hidden: int = 0, gru_embed: int = 32,
-                 gru_window: int = 16, gru_lr: int = 20, attn_dim: int = 0, attn_levels: int = 12,
-                 attn_lr: int = 200):
+                 gru_window: int = 16, gru_lr: int = 20, gru_olr: int = 0, attn_dim: int = 0, attn_levels: int = 12,
+                 attn_lr: int = 200, attn_src: int = 0):
         self.params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=sm_limit,
                            lr=lr, apm_rate=apm_rate, off=off, contexts=contexts,
                            mixers=mixers, apms=apms, runs=runs, gru_hidden=gru_hidden,
-                           gru_embed=gru_embed, gru_window=gru_window, gru_lr=gru_lr, attn_dim=attn_dim,
-                           attn_levels=attn_levels, attn_lr=attn_lr)
+                           gru_embed=gru_embed, gru_window=gru_window, gru_lr=gru_lr, gru_olr=gru_olr, attn_dim=attn_dim,
+                           attn_levels=attn_levels, attn_lr=attn_lr, attn_src=attn_src)
         for name, lo, hi in (("ht_bits", 10, 24), ("match_bits", 12, 28), ("sm_limit", 1, 1023),
                              ("lr", 1, 256), ("apm_rate", 1, 12), ("off", 0, 7),
                              ("mixers", 1, MAXMIX), ("apms", 1, 3), ("runs", 0, 1),
                              ("gru_hidden", 0, 1024), ("gru_embed", 8, 256), ("gru_window", 1, 256),
-                             ("gru_lr", 1, 10000), ("attn_dim", 0, 256), ("attn_levels", 2, 40),
-                             ("attn_lr", 1, 10000)):
+                             ("gru_lr", 1, 10000), ("gru_olr", 0, 10000), ("attn_dim", 0, 256), ("attn_levels", 2, 40),
+                             ("attn_lr", 1, 10000), ("attn_src", 0, 1)):
             v = self.params[name]
             if not (isinstance(v, int) and lo <= v <= hi):
                 raise ValueError(f"{name} must be an integer in {lo}..{hi}, not {v!r}")
@@ -375,8 +379,8 @@ class Backbone:
         self.cfg[CF_NAPM] = apms
         self.cfg[CF_RUNS] = runs
         self.cfg[CF_GRU] = 1 if gru_hidden else 0
-        self.cfg[CF_ATTN] = 1 if attn_dim else 0
-        self.cfg[CF_NNN] = nnn = self.cfg[CF_GRU] + self.cfg[CF_ATTN]
+        self.cfg[CF_ATTN] = (2 if attn_src and gru_hidden else 1) if attn_dim else 0
+        self.cfg[CF_NNN] = nnn = self.cfg[CF_GRU] + (1 if attn_dim else 0)
         self.n_ext = n_ext
         self.st = np.zeros(NST, dtype=np.int64)
         self.hist, self.tabs = new_history()
@@ -393,20 +397,22 @@ class Backbone:
         # GRU byte model (gru.py); a minimal one stands in when it is off, so the
         # kernel's argument types never change.
         self.gru = Gru(hidden=gru_hidden or 8, embed=gru_embed if gru_hidden else 8,
-                       window=gru_window if gru_hidden else 1, lr=gru_lr * 1e-4)
+                       window=gru_window if gru_hidden else 1, lr=gru_lr * 1e-4,
+                       olr=gru_olr * 1e-4)
         if gru_hidden:
             self.gru.start(self.ncum, 0)
         # log-linear attention model (attention.py): the next row of ncum
-        self.attn = Attention(dim=attn_dim or 8, levels=attn_levels if attn_dim else 2, lr=attn_lr * 1e-4)
+        dx = gru_hidden if (attn_dim and attn_src and gru_hidden) else 0
+        self.attn = Attention(dim=attn_dim or 8, levels=attn_levels if attn_dim else 2, lr=attn_lr * 1e-4, dx=dx)
         if attn_dim:
-            self.attn.start(self.ncum, int(self.cfg[CF_GRU]))
+            self.attn.start(self.ncum, int(self.cfg[CF_GRU]), self.gru.hs, (int(self.gru.gc[G_S]) + 1) * gru_hidden)
         context_hashes(self.hist, self.tabs, self.mbuf, self.ids, n, self.st, H0)
 
     @staticmethod
     def memory_for(ht_bits: int, match_bits: int, contexts: str = DEFAULT_CONTEXTS,
                    mixers: int = 1, apms: int = 3, runs: int = 0, n_ext: int = 0, gru_hidden: int = 0,
                    gru_embed: int = 32, gru_window: int = 16, attn_dim: int = 0, attn_levels: int = 12,
-                   **_) -> int:
+                   attn_src: int = 0, **_) -> int:
         """Bytes of model state for these parameters, without allocating them."""
         n = len(contexts.split(","))
         nnn = (1 if gru_hidden else 0) + (1 if attn_dim else 0)
@@ -416,7 +422,7 @@ class Backbone:
         apm = 2 * 33 * sum(APM_SIZES[i] if i < apms else 1 for i in range(3))
         hist = 8 * (NHIST + NTABS)
         nn = Gru.memory_for(gru_hidden, gru_embed, gru_window) if gru_hidden else 0
-        nn += Attention.memory_for(attn_dim, attn_levels) if attn_dim else 0
+        nn += Attention.memory_for(attn_dim, attn_levels, gru_hidden if attn_src else 0) if attn_dim else 0
         return 16 * 2 ** ht_bits + 2 ** match_bits + 4 * 2 ** (match_bits - 2) + maps + apm + hist + nn
 
     def memory(self) -> int:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from mixzip.codec.errors import FormatError, UnsupportedModelError
 from mixzip.predictors import backbone
 
-DEFAULT_LEVEL = 6
+DEFAULT_LEVEL = 8
 MIN_LEVEL, MAX_LEVEL = 1, 10
 
 # level -> parameters of the "cm" recipe that change with the level.  Chosen
@@ -41,10 +41,12 @@ LEVELS = {
     9: dict(ht_bits=24, match_bits=24, mixers=3, apms=3,
             contexts="o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,r1,r2,col,r3,i2,s5"),
 }
-# The GRU byte model's parameters (gru.py; lr in units of 1e-4, Adam), and
+# The GRU byte model's parameters (gru.py; learning rates in units of 1e-4:
+# Adam for the whole network every 16 bytes, SGD for the output layer every
+# byte), and
 # the neural levels: level 9's backbone + the GRU, with a fourth mixer whose
 # weight set is chosen by the GRU's confidence.
-GRU = dict(gru_hidden=128, gru_embed=32, gru_window=16, gru_lr=20)
+GRU = dict(gru_hidden=128, gru_embed=32, gru_window=16, gru_lr=30, gru_olr=100)
 LEVELS[10] = dict(LEVELS[9], mixers=4, **GRU)
 # runs=0: the run model (backbone.py) measured -0.12% at level 6 and +0.17%
 # at level 9 on Canterbury for 20-40% more time, so no level uses it yet.
@@ -53,14 +55,15 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0)
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 server;
 # shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 2.14, 2: 1.67, 3: 1.14, 4: 0.85, 5: 0.65, 6: 0.60, 7: 0.51, 8: 0.44, 9: 0.35, 10: 0.030}
+LEVEL_SPEED = {1: 2.20, 2: 1.71, 3: 1.23, 4: 0.93, 5: 0.71, 6: 0.68, 7: 0.65, 8: 0.57, 9: 0.44, 10: 0.030}
 
 RECIPES = {backbone.NAME: backbone}
 
 # Short keys of the parameters in the header's spec text.
 SHORT = {"apm_rate": "ar", "apms": "ap", "contexts": "cx", "ht_bits": "hb", "lr": "lr", "match_bits": "mb",
          "mixers": "mx", "off": "of", "runs": "rn", "sm_limit": "sl",
-         "gru_hidden": "gh", "gru_embed": "ge", "gru_window": "gk", "gru_lr": "gl"}
+         "gru_hidden": "gh", "gru_embed": "ge", "gru_window": "gk", "gru_lr": "gl", "gru_olr": "go",
+         "attn_dim": "ad", "attn_levels": "al", "attn_lr": "az", "attn_src": "as"}
 LONG = {v: k for k, v in SHORT.items()}
 _TOKEN = re.compile(r"[A-Za-z0-9_.,/=-]+")
 _INT = re.compile(r"-?[0-9]+")
