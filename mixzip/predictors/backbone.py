@@ -12,9 +12,15 @@ Models (mixer inputs, in this order; n = number of contexts of the level):
     n+3     bias (constant 256)
     n+4..   one input per byte-level plugin (plugins.py), through the
             byte -> bit adapter (bytemodel.py)
-Mixers (mixer.py): 1 to 3 mixers over all inputs, each choosing its weight
-    set by its own small context (MIX_SETS below); with more than one, a
-    final mixer (weights chosen by c0) combines their outputs.
+    then    two inputs per built-in neural byte model (the GRU, gru.py,
+            then the attention model, attention.py), through the same
+            adapter: stretch(p) and stretch(p) x (confidence bucket 0..7) / 8
+            (measured on three text files: better than a linear-p second
+            input, which did not help at all)
+Mixers (mixer.py): 1 to 4 mixers over all inputs, each choosing its weight
+    set by its own small context (MIX_SETS below; the fourth by the GRU's
+    confidence, for the neural levels); with more than one, a final mixer
+    (weights chosen by c0) combines their outputs.
 APM chain (apm.py): 1 to 3 stages on c0, (c0, c1) and (c0, hashed c2 c1),
     averaged with the mixer output; clamped to [1, 65535], coded in 16 bits.
 
@@ -22,7 +28,8 @@ Call order per bit (inside ``code_block``, all in Numba):
     read states -> StateMaps -> stretch -> mixers -> squash -> APMs -> code
     -> update states (NEX), StateMaps, mixers, APMs -> c0 := 2 c0 + y
     at bit 4: new hash-table slots for the second nibble
-    at bit 8: match model, byte history (contexts.py), next context hashes.
+    at bit 8: match model, neural models' step (learn the byte, predict the
+    next), byte history (contexts.py), next context hashes.
 
 Parameters (the archive header records all of them; recipes.py sets them per
 level): ht_bits, match_bits (memory), contexts (names, comma-separated),
@@ -95,7 +102,7 @@ OFF_NAMES = {"order0": OFF_ORDER0, "match": OFF_MATCH, "apm": OFF_APM}
 # combines their outputs.
 MIX_SETS = (4 * 8 * 256, 256 * 8, 32 * 2 * 8, 8 * 256)
 MIX_BASE = (0, MIX_SETS[0], MIX_SETS[0] + MIX_SETS[1], MIX_SETS[0] + MIX_SETS[1] + MIX_SETS[2])
-NN_INPUTS = 2             # mixer inputs per neural byte model: stretch(p), linear p
+NN_INPUTS = 2             # mixer inputs per neural byte model: stretch(p), stretch(p) x confidence / 8
 MAXMIX = len(MIX_SETS)
 FINAL_SETS = 256
 
@@ -225,8 +232,10 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                 x[n + NFIXED + e] = stretch_t[U(byte_to_bit_p12(ext, e, c0, j))]
             for e in range(nnn):
                 pn = byte_to_bit_p12(ncum, e, c0, j)
-                x[xn + NN_INPUTS * e] = stretch_t[U(pn)]
-                x[xn + NN_INPUTS * e + 1] = (pn - 2048) >> 1
+                st_n = stretch_t[U(pn)]
+                x[xn + NN_INPUTS * e] = st_n
+                cf = gr[0][G_CONF] if (use_gru and e == 0) else at[0][A_CONF]
+                x[xn + NN_INPUTS * e + 1] = (st_n * cf) >> 3
             if runs:
                 for k in range(n):
                     rb = rbyte[k]
