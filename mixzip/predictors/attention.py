@@ -48,15 +48,14 @@ import math
 import numpy as np
 
 from mixzip.jit import U, inline, kernel
-from mixzip.predictors.gru import splitmix_uniform
-from mixzip.predictors.nnmath import F0, F1, dot8, exp32, log32, sigmoid32, tanh32
+from mixzip.predictors.bytemodel import quantize_dist
+from mixzip.predictors.nnmath import F0, F1, clip32, dot8, exp32, log32, offsets, sigmoid32, splitmix_uniform, tanh32
 
 # ac: int64 configuration and state
 A_D, A_L, A_T, A_C1, A_C2, A_C3, A_WORD, A_CONF, A_DX = range(9)
 A_EMB1, A_EMB2, A_EMB3, A_EMBW, A_WQ, A_WL, A_BL, A_GAM, A_BO, A_NP = range(9, 19)
 A_CNT = 19                  # A_CNT + l: leaves in level l (0 = empty)
 NH = 4096                   # rows of each hashed context embedding
-QSCALE = np.float32(1 << 20)
 SEED = 0x6D69787A69705F61   # "mixzip_a"
 # ap: float32 hyperparameters
 AP_LR, AP_CLIP = range(2)
@@ -66,26 +65,14 @@ SP_LIN = np.float32(15.0)   # softplus(a) = a above this, exp(a) below -SP_LIN
 def layout(d: int, levels: int, dx: int = 0) -> dict:
     """dx: width of an external input x (the GRU's state), 0 = own embeddings."""
     dxx = dx or d
-    sizes = [("emb1", 256 * d), ("emb2", NH * d), ("emb3", NH * d), ("embw", NH * d), ("wq", d * dxx),
-             ("wl", levels * dxx), ("bl", levels), ("gam", 1), ("bo", 256)]
-    off, pos = {}, 0
-    for name, n in sizes:
-        off[name] = pos
-        pos += n
-    off["total"] = pos
-    return off
+    return offsets([("emb1", 256 * d), ("emb2", NH * d), ("emb3", NH * d), ("embw", NH * d), ("wq", d * dxx),
+                    ("wl", levels * dxx), ("bl", levels), ("gam", 1), ("bo", 256)])
 
 
 def scratch_layout(d: int, levels: int, dx: int = 0) -> dict:
     """Offsets in sc: x, q, a, sp, lam (per level), u (levels x 256), o, dpre, dq, dx, m (d x 256)."""
-    sizes = [("x", dx or d), ("q", d), ("a", levels), ("sp", levels), ("lam", levels), ("u", levels * 256),
-             ("o", 256), ("dpre", 256), ("dq", d), ("dx", d), ("m", d * 256)]
-    off, pos = {}, 0
-    for name, n in sizes:
-        off[name] = pos
-        pos += n
-    off["total"] = pos
-    return off
+    return offsets([("x", dx or d), ("q", d), ("a", levels), ("sp", levels), ("lam", levels), ("u", levels * 256),
+                    ("o", 256), ("dpre", 256), ("dq", d), ("dx", d), ("m", d * 256)])
 
 
 @inline
@@ -271,22 +258,12 @@ def attn_step(ac, ap, w, g, s, sc, so, p, xe, xo, cum, row, c):
     lr = ap[AP_LR]
     clip = ap[AP_CLIP]
     for i in range(ac[A_WQ], ac[A_NP]):                  # dense parameters
-        v = g[i]
-        if v > clip:
-            v = clip
-        elif v < -clip:
-            v = -clip
-        w[i] -= lr * v
+        w[i] -= lr * clip32(g[i], clip)
         g[i] = F0
     DX = so[9]
     r1, r2, r3, rw = context_rows(ac)
     for i in range(d if ac[A_DX] == 0 else 0):            # the embedding rows read
-        v = sc[U(DX + i)]
-        if v > clip:
-            v = clip
-        elif v < -clip:
-            v = -clip
-        v *= lr
+        v = lr * clip32(sc[U(DX + i)], clip)
         w[U(r1 + i)] -= v
         w[U(r2 + i)] -= v
         w[U(r3 + i)] -= v
@@ -306,21 +283,7 @@ def attn_step(ac, ap, w, g, s, sc, so, p, xe, xo, cum, row, c):
 
 @kernel
 def attn_quantize(ac, p, cum, row):
-    acc = 0
-    top = 0
-    for j in range(256):
-        q = np.int64(p[j] * QSCALE)
-        if q > top:
-            top = q
-        acc += 1 + q
-        cum[row, j + 1] = acc
-    cum[row, 0] = 0
-    conf = 0
-    lim = 1 << 14
-    while conf < 7 and top >= lim:
-        conf += 1
-        lim <<= 1
-    ac[A_CONF] = conf
+    ac[A_CONF] = quantize_dist(p, 0, cum, row)
 
 
 class Attention:

@@ -52,7 +52,8 @@ import math
 import numpy as np
 
 from mixzip.jit import U, inline, kernel
-from mixzip.predictors.nnmath import F0, F1, exp32, sigmoid32, tanh32
+from mixzip.predictors.bytemodel import quantize_dist
+from mixzip.predictors.nnmath import F0, F1, clip32, exp32, offsets, sigmoid32, splitmix_uniform, tanh32
 
 # gc: int64 configuration and step state
 G_E, G_H, G_K, G_S, G_CONF, G_STEPS, G_OPT = range(7)
@@ -61,30 +62,13 @@ NGC = 15
 # hp: float32 hyperparameters
 HP_LR, HP_CLIP, HP_B1, HP_B2, HP_EPS, HP_B1T, HP_B2T, HP_OLR = range(8)
 # sc: float32 scratch, offsets as multiples of H (see scratch_layout)
-QSCALE = np.float32(1 << 20)     # cumulative counts: 1 + p * 2^20 per byte
 SEED = 0x6D69787A69705F67        # "mixzip_g"
 
 
 def layout(e: int, h: int) -> dict:
     """Offsets of the parameter blocks in the flat weight vector."""
-    sizes = [("emb", 256 * e), ("wx", e * 3 * h), ("wh", h * 3 * h), ("bx", 3 * h),
-             ("bh", 3 * h), ("wo", h * 256), ("bo", 256)]
-    off, pos = {}, 0
-    for name, n in sizes:
-        off[name] = pos
-        pos += n
-    off["total"] = pos
-    return off
-
-
-def splitmix_uniform(seed: int, n: int) -> np.ndarray:
-    """n uniforms in [-1, 1) from splitmix64 (exact, platform independent)."""
-    with np.errstate(over="ignore"):
-        x = np.uint64(seed) + (np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-        z = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(40)).astype(np.float64) / float(1 << 23) - 1.0
+    return offsets([("emb", 256 * e), ("wx", e * 3 * h), ("wh", h * 3 * h), ("bx", 3 * h),
+                    ("bh", 3 * h), ("wo", h * 256), ("bo", 256)])
 
 
 def init_weights(e: int, h: int) -> np.ndarray:
@@ -288,12 +272,7 @@ def gru_apply(gc, hp, w, g, m, v):
     clip = hp[HP_CLIP]
     if gc[G_OPT] == 0:
         for i in range(gc[G_NP]):
-            d = g[i]
-            if d > clip:
-                d = clip
-            elif d < -clip:
-                d = -clip
-            w[i] -= lr * d
+            w[i] -= lr * clip32(g[i], clip)
             g[i] = F0
         return
     b1 = hp[HP_B1]
@@ -304,11 +283,7 @@ def gru_apply(gc, hp, w, g, m, v):
     c1 = F1 / (F1 - hp[HP_B1T])
     c2 = F1 / (F1 - hp[HP_B2T])
     for i in range(gc[G_NP]):
-        d = g[i]
-        if d > clip:
-            d = clip
-        elif d < -clip:
-            d = -clip
+        d = clip32(g[i], clip)
         m[i] = b1 * m[i] + (F1 - b1) * d
         v[i] = b2 * v[i] + (F1 - b2) * (d * d)
         w[i] -= lr * (m[i] * c1) / (math.sqrt(v[i] * c2) + eps)
@@ -352,25 +327,7 @@ def gru_step(gc, hp, w, wt, g, m, v, hs, gate, ps, sc, xy, gg, cum, row, c):
 @kernel
 def gru_quantize(gc, ps, cum, row):
     """ps[s] -> cumulative counts in cum[row]; confidence bucket -> gc[G_CONF]."""
-    pp = gc[G_S] * 256
-    acc = 0
-    top = 0
-    for j in range(256):
-        q = np.int64(ps[U(pp + j)] * QSCALE)
-        if q > top:
-            top = q
-        acc += 1 + q
-        cum[row, j + 1] = acc
-    cum[row, 0] = 0
-    # bucket by the top byte's probability: < 1/64, 1/32, 1/16, 1/8, 1/4, 1/2, 3/4, more
-    conf = 0
-    lim = 1 << 14
-    while conf < 6 and top >= lim:
-        conf += 1
-        lim <<= 1
-    if conf == 6 and top >= (3 << 18):
-        conf = 7
-    gc[G_CONF] = conf
+    gc[G_CONF] = quantize_dist(ps, gc[G_S] * 256, cum, row)
 
 
 class Gru:

@@ -17,7 +17,12 @@ reassociation.
                k LN2_HI + k LN2_LO.
     sigmoid32  1 / (1 + exp32(-x))
     dot8       a dot product with 8 partial sums in a fixed tree
+    clip32     clamp to [-c, c]
     tanh32     1 - 2 / (exp32(2x) + 1)
+
+Also the plain-Python allocation helpers both models share: ``offsets``
+(the layout of a flat parameter vector) and ``splitmix_uniform`` (the seeded,
+platform-independent initial weights).
 
 The same functions run as plain Python (tests use ``.py_func`` with float64
 arrays for finite-difference gradient checks); the float32 constants then
@@ -87,6 +92,16 @@ def tanh32(x):
 
 
 @inline
+def clip32(v, c):
+    """v clamped to [-c, c] (gradient clipping)."""
+    if v > c:
+        return c
+    if v < -c:
+        return -c
+    return v
+
+
+@inline
 def dot8(a, ia, b, ib, n):
     """sum a[ia+i] b[ib+i], i < n (n a multiple of 8): 8 interleaved partial
     sums combined in a fixed tree - not latency-bound like one running sum,
@@ -102,3 +117,25 @@ def dot8(a, ia, b, ib, n):
         s6 += a[U(ia + i + 6)] * b[U(ib + i + 6)]
         s7 += a[U(ia + i + 7)] * b[U(ib + i + 7)]
     return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+
+
+# ---- allocation helpers (plain Python, not on the coding path)
+
+def offsets(sizes) -> dict:
+    """[(name, length), ...] -> {name: start offset, ..., "total": sum} of blocks in one flat array."""
+    off, pos = {}, 0
+    for name, n in sizes:
+        off[name] = pos
+        pos += n
+    off["total"] = pos
+    return off
+
+
+def splitmix_uniform(seed: int, n: int) -> np.ndarray:
+    """n uniforms in [-1, 1) from splitmix64 (exact, platform independent)."""
+    with np.errstate(over="ignore"):
+        x = np.uint64(seed) + (np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+        z = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(40)).astype(np.float64) / float(1 << 23) - 1.0

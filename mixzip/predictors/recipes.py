@@ -55,7 +55,7 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0)
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 server;
 # shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 2.20, 2: 1.71, 3: 1.23, 4: 0.93, 5: 0.71, 6: 0.68, 7: 0.65, 8: 0.57, 9: 0.44, 10: 0.040}
+LEVEL_SPEED = {1: 2.20, 2: 1.71, 3: 1.23, 4: 0.93, 5: 0.71, 6: 0.68, 7: 0.65, 8: 0.57, 9: 0.44, 10: 0.041}
 
 RECIPES = {backbone.NAME: backbone}
 
