@@ -26,10 +26,12 @@ once per window (measured alone on alice29's first 100 KB: 2.80 -> 2.69 bpb).
 Weights start from a fixed seed (splitmix64), so encoder and decoder start
 identical.
 
-Determinism: float32 only, +-*/ in a fixed order (nnmath.py: own exp,
-sigmoid, tanh; dot8 with a fixed summation tree); matrix-vector products as
-independent per-output accumulations (out[k] += W[i, k] * x[i], i in order),
-so vectorising them cannot change a bit.  No BLAS, no libm, no fastmath.
+Determinism: float32 only, +-*/ and sqrt in a fixed order (nnmath.py: own
+exp, sigmoid, tanh); every matrix-vector product, forward and backward, is
+written as independent per-output accumulations (out[k] += W[i, k] * x[i],
+i in order; the backward pass reads transposed copies of WX, WH, WO, rebuilt
+after each update), so vectorising them cannot change a bit.  No BLAS, no
+libm, no fastmath (so no fused multiply-add).
 
 Output to the coder: after each step the distribution is quantised to 257
 cumulative integer counts (every byte >= 1, 2^20 scale) in one row of the
@@ -42,8 +44,9 @@ matrices, plus the K-step cache 4 K (12H + 256).  Defaults E=32, H=128,
 K=16: ~2 MB (``Gru.memory_for``).
 
 Call order per byte (``gru_step``, called by the backbone after the byte is
-coded): record the target -> at the window end backpropagate and update ->
-forward with the new byte -> quantise p.
+coded): record the target -> output-layer SGD step (olr > 0) -> at the
+window end backpropagate, update, re-transpose -> forward with the new byte
+-> quantise p.
 """
 from __future__ import annotations
 
