@@ -233,7 +233,8 @@ def test_verbose_summary(work):
 # ------------------------------------------------------------------ levels, threads, options
 
 @pytest.mark.parametrize("args, level", [(["-1"], 1), (["-9"], 9), (["--level", "3"], 3),
-                                         (["-9", "--level", "2"], 2), (["--level", "2", "-1"], 1)])
+                                         (["-9", "--level", "2"], 2), (["--level", "2", "-1"], 1),
+                                         (["--level", "10"], 10)])
 def test_levels(work, args, level):
     assert run(*args, "a.txt").exit_code == 0
     assert codec.info(str(work / "a.txt.mxz")).spec.level == level
@@ -245,9 +246,10 @@ def test_default_level(work):
 
 
 def test_bad_level_is_a_usage_error(work):
-    result = run("--level", "12", "a.txt")
-    assert result.exit_code == 1 and "Try 'mixzip --help'" in result.stderr
-    assert not (work / "a.txt.mxz").exists()
+    for bad in (["--level", "12"], ["-10"]):         # level 10 has no one-digit flag
+        result = run(*bad, "a.txt")
+        assert result.exit_code == 1 and "Try 'mixzip --help'" in result.stderr, result.stderr
+        assert not (work / "a.txt.mxz").exists()
 
 
 def test_threads_never_change_the_output(work):

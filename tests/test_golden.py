@@ -68,6 +68,25 @@ def test_every_level_round_trips():
         assert mixzip.info(__import__("io").BytesIO(arc)).spec.level == level
 
 
+def test_neural_level_edge_cases_round_trip():
+    """Level 10 (the GRU in the loop): empty and 1-byte inputs, and a random
+    block that is stored raw (the decoder then trains the GRU on it, TRAIN
+    mode) followed by coded blocks that depend on that training."""
+    import random
+
+    rng = random.Random(3)
+    text = dict(corpus.sample())["text.txt"][:6000]
+    noise = bytes(rng.randrange(256) for _ in range(4096))
+    for data in (b"", b"x", noise + text + noise[:100] + text):
+        arc = mixzip.compress(data, level=10, block_size=4096)
+        assert mixzip.decompress(arc) == data
+    assert mixzip.info(__import__("io").BytesIO(arc)).blocks >= 4
+    from mixzip.codec.engine import Engine
+    from mixzip.predictors.recipes import spec_for_level
+
+    assert Engine(spec_for_level(10)).encode_block(noise)[1], "the random block should be stored"
+
+
 def test_sample_inputs_exist():
     names = dict(corpus.sample())
     for name, _ in CASES:
