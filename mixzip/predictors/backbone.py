@@ -20,7 +20,8 @@ Models (mixer inputs, in this order; n = number of contexts of the level):
 Mixers (mixer.py): 1 to 4 mixers over all inputs, each choosing its weight
     set by its own small context (MIX_SETS below; the fourth by the GRU's
     confidence, for the neural levels); with more than one, a final mixer
-    (weights chosen by c0) combines their outputs.
+    (weights chosen by c0 and the match state; by c0 alone in version 1)
+    combines their outputs.
 APM chain (apm.py): 1 to 3 stages on c0, (c0, c1) and (c0, hashed c2 c1),
     averaged with the mixer output; clamped to [1, 65535], coded in 16 bits.
 
@@ -74,7 +75,12 @@ from mixzip.predictors.mixer import mixer_dot, mixer_update, new_mixer
 from mixzip.predictors.statemap import DT, new_state_statemap, new_statemap, sm_p, sm_update
 
 NAME = "cm"
-VERSION = 1
+VERSION = 2
+# Versions this kernel decodes.  1 (mixzip 0.1): the final mixer's weight set
+# is chosen by c0 alone; 2: by (c0, match state) - measured -0.35% on
+# Canterbury at levels 8 and 9.  Everything else is the same, so version 1
+# archives decode bit-exact (tests/data/v1_*.mxz).
+SUPPORTED_VERSIONS = (1, 2)
 
 # Mixer inputs after the contexts: order 0, match (2), bias, then plugins.
 NFIXED = 4
@@ -87,7 +93,7 @@ MAXCTX = 32
 NST = H0 + MAXCTX
 
 # cfg: int64 parameters of the recipe
-CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_GRU, CF_ATTN, CF_NEXT = range(13)
+CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_GRU, CF_ATTN, CF_FSEL, CF_NEXT = range(14)
 APM_SIZES = (256, 65536, 1 << 18)   # contexts of a1 (c0), a2 (c0, c1), a3 (c0, hashed c2 c1)
 
 # ``off`` switches components off for ablation studies (contexts are
@@ -98,13 +104,13 @@ OFF_NAMES = {"order0": OFF_ORDER0, "match": OFF_MATCH, "apm": OFF_APM}
 # Mixer weight sets.  Mixer 0: (match state, share of contexts seen before,
 # c0); mixer 1: (c1, bit position); mixer 2: (match length bucket, expected
 # bit, bit position); mixer 3: (GRU confidence bucket, c0), only useful with
-# the GRU.  With more than one mixer, a final mixer (weights selected by c0)
-# combines their outputs.
+# the GRU.  With more than one mixer, a final mixer (weights selected by c0
+# and the match state) combines their outputs.
 MIX_SETS = (4 * 8 * 256, 256 * 8, 32 * 2 * 8, 8 * 256)
 MIX_BASE = (0, MIX_SETS[0], MIX_SETS[0] + MIX_SETS[1], MIX_SETS[0] + MIX_SETS[1] + MIX_SETS[2])
 NN_INPUTS = 2             # mixer inputs per neural byte model: stretch(p), stretch(p) x confidence / 8
 MAXMIX = len(MIX_SETS)
-FINAL_SETS = 256
+FINAL_SETS = 256 * 4      # final mixer: (c0, match state 0..3) (version 1: c0 only)
 
 FINAL_LR = 4
 MIX_INIT = 10000          # initial weight of every mixer input (1/65536 units)
@@ -256,7 +262,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                 xf[m] = mixer_dot(mw, wb[m], x, nin)
                 pmx[m] = squash_t[U(xf[m] + 2047)]
             if nmix > 1:
-                fbase = c0 * (nmix + 1)
+                fbase = (c0 + (256 * mstate if cfg[CF_FSEL] else 0)) * (nmix + 1)
                 dot = mixer_dot(mf, fbase, xf, nmix + 1)
             else:
                 dot = xf[0]
@@ -356,7 +362,7 @@ class Backbone:
                  contexts: str = DEFAULT_CONTEXTS, mixers: int = 1, apms: int = 3,
                  runs: int = 0, n_ext: int = 0, gru_hidden: int = 0, gru_embed: int = 32,
                  gru_window: int = 16, gru_lr: int = 20, gru_olr: int = 0, attn_dim: int = 0, attn_levels: int = 12,
-                 attn_lr: int = 200, attn_src: int = 0):
+                 attn_lr: int = 200, attn_src: int = 0, recipe_version: int = VERSION):
         self.params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=sm_limit,
                            lr=lr, apm_rate=apm_rate, off=off, contexts=contexts,
                            mixers=mixers, apms=apms, runs=runs, gru_hidden=gru_hidden,
@@ -387,6 +393,9 @@ class Backbone:
         self.cfg[CF_NMIX] = mixers
         self.cfg[CF_NAPM] = apms
         self.cfg[CF_RUNS] = runs
+        if recipe_version not in SUPPORTED_VERSIONS:
+            raise ValueError(f"recipe version {recipe_version} is not supported")
+        self.cfg[CF_FSEL] = 1 if recipe_version >= 2 else 0
         self.cfg[CF_GRU] = 1 if gru_hidden else 0
         self.cfg[CF_ATTN] = (2 if attn_src and gru_hidden else 1) if attn_dim else 0
         self.cfg[CF_NNN] = nnn = self.cfg[CF_GRU] + (1 if attn_dim else 0)

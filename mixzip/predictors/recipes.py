@@ -160,9 +160,10 @@ def build_model(spec: ModelSpec):
     mod = RECIPES.get(spec.recipe)
     if mod is None:
         raise UnsupportedModelError(f"unknown recipe '{spec.recipe}'")
-    if spec.version != mod.VERSION:
+    if spec.version not in mod.SUPPORTED_VERSIONS:
         raise UnsupportedModelError(
-            f"recipe '{spec.recipe}' version {spec.version} is not supported (this mixzip has {mod.VERSION})")
+            f"recipe '{spec.recipe}' version {spec.version} is not supported (this mixzip reads versions "
+            f"{', '.join(map(str, mod.SUPPORTED_VERSIONS))})")
     plugins = []
     for name, version in spec.plugins:
         factory = load_factory(name)
@@ -172,7 +173,7 @@ def build_model(spec: ModelSpec):
                 f"predictor plugin '{name}' version {version} needed, version {have} installed")
         plugins.append(factory())
     try:
-        model = mod.Backbone(n_ext=len(plugins), **spec.params)
+        model = mod.Backbone(n_ext=len(plugins), recipe_version=spec.version, **spec.params)
     except (TypeError, ValueError) as exc:
         raise UnsupportedModelError(f"bad parameters for recipe '{spec.recipe}': {exc}") from None
     return model, plugins
