@@ -12,7 +12,8 @@ as a measured frontier by scripts/frontier.py.  Level 10 adds the neural byte
 models (the GRU, gru.py) to level 9: tens of KB/s instead of hundreds, for
 the last percent on text.  Like zstd's --ultra levels, it is only reached by
 number (``--level 10``), never by a one-digit flag.  Changing what a level means
-changes the golden archive hashes (and, once released, the recipe version).
+changes the golden archive hashes and the recipe version (backbone.VERSION;
+the versions it still decodes are backbone.SUPPORTED_VERSIONS).
 """
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0)
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 server;
 # shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 2.20, 2: 1.71, 3: 1.23, 4: 0.93, 5: 0.71, 6: 0.68, 7: 0.65, 8: 0.57, 9: 0.44, 10: 0.041}
+LEVEL_SPEED = {1: 2.13, 2: 1.65, 3: 1.19, 4: 0.90, 5: 0.70, 6: 0.66, 7: 0.61, 8: 0.55, 9: 0.43, 10: 0.036}
 
 RECIPES = {backbone.NAME: backbone}
 
@@ -80,7 +81,7 @@ class ModelSpec:
     def to_bytes(self) -> bytes:
         """The compact, canonical text form stored in the archive header.
 
-        ``cm/1 L5 ar=6 cx=o1,o2 hb=22 ... +plugin/version``: recipe/version,
+        ``cm/2 L5 ar=6 cx=o1,o2 hb=22 ... +plugin/version``: recipe/version,
         level, then every parameter as short-key=value in key order (ints,
         or tokens of [A-Za-z0-9_.,-]), then each plugin predictor.  Short
         keys are listed in SHORT; ASCII, single spaces, no other bytes.
