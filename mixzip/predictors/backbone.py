@@ -20,7 +20,8 @@ Models (mixer inputs, in this order; n = number of contexts of the level):
 Mixers (mixer.py): 1 to 4 mixers over all inputs, each choosing its weight
     set by its own small context (MIX_SETS below; the fourth by the GRU's
     confidence, for the neural levels); with more than one, a final mixer
-    (weights chosen by c0 and the match state; by c0 alone in version 1)
+    (weights chosen by c0, the match state and c1 >> 6; by c0 alone in
+    version 1)
     combines their outputs.
 APM chain (apm.py): 1 to 3 stages on c0, (c0, c1) and (c0, hashed c2 c1),
     averaged with the mixer output; clamped to [1, 65535], coded in 16 bits.
@@ -77,9 +78,11 @@ from mixzip.predictors.statemap import DT, new_state_statemap, new_statemap, sm_
 NAME = "cm"
 VERSION = 2
 # Versions this kernel decodes.  1 (mixzip 0.1): the final mixer's weight set
-# is chosen by c0 alone; 2: by (c0, match state) - measured -0.35% on
-# Canterbury at levels 8 and 9.  Everything else is the same, so version 1
-# archives decode bit-exact (tests/data/v1_*.mxz).
+# is chosen by c0 alone; 2: by (c0, match state 0..3, top two bits of c1) -
+# measured -0.55% on Canterbury at level 8 (-0.35% from the match state, -0.2%
+# more from c1; c1 >> 5 or a letter/space/capital/other class: no better).
+# Everything else is the same, so version 1 archives decode bit-exact
+# (tests/data/v1_*.mxz).
 SUPPORTED_VERSIONS = (1, 2)
 
 # Mixer inputs after the contexts: order 0, match (2), bias, then plugins.
@@ -104,13 +107,13 @@ OFF_NAMES = {"order0": OFF_ORDER0, "match": OFF_MATCH, "apm": OFF_APM}
 # Mixer weight sets.  Mixer 0: (match state, share of contexts seen before,
 # c0); mixer 1: (c1, bit position); mixer 2: (match length bucket, expected
 # bit, bit position); mixer 3: (GRU confidence bucket, c0), only useful with
-# the GRU.  With more than one mixer, a final mixer (weights selected by c0
-# and the match state) combines their outputs.
+# the GRU.  With more than one mixer, a final mixer (weights selected by c0,
+# the match state and the top two bits of c1) combines their outputs.
 MIX_SETS = (4 * 8 * 256, 256 * 8, 32 * 2 * 8, 8 * 256)
 MIX_BASE = (0, MIX_SETS[0], MIX_SETS[0] + MIX_SETS[1], MIX_SETS[0] + MIX_SETS[1] + MIX_SETS[2])
 NN_INPUTS = 2             # mixer inputs per neural byte model: stretch(p), stretch(p) x confidence / 8
 MAXMIX = len(MIX_SETS)
-FINAL_SETS = 256 * 4      # final mixer: (c0, match state 0..3) (version 1: c0 only)
+FINAL_SETS = 256 * 4 * 4  # final mixer: (c0, match state, c1 >> 6) (version 1: c0 only)
 
 FINAL_LR = 4
 MIX_INIT = 10000          # initial weight of every mixer input (1/65536 units)
@@ -262,7 +265,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                 xf[m] = mixer_dot(mw, wb[m], x, nin)
                 pmx[m] = squash_t[U(xf[m] + 2047)]
             if nmix > 1:
-                fbase = (c0 + (256 * mstate if cfg[CF_FSEL] else 0)) * (nmix + 1)
+                fbase = (c0 + (256 * (mstate * 4 + (c1 >> 6)) if cfg[CF_FSEL] else 0)) * (nmix + 1)
                 dot = mixer_dot(mf, fbase, xf, nmix + 1)
             else:
                 dot = xf[0]
