@@ -46,7 +46,7 @@ Output: cumulative counts in one row of the backbone's neural table (as the
 GRU's), confidence bucket in ac[A_CONF].
 
 Status: it learns (3.27 bpb alone on alice29's first 100 KB), but in the mix
-it measured +0.03% on Canterbury at level 9, and +0.09% beside the GRU when
+it measured -0.00% on Canterbury at level 9 (neutral), and +0.09% beside the GRU when
 keyed by its state (scripts/ablation.py --neural), so no level uses it.
 """
 from __future__ import annotations
