@@ -16,9 +16,14 @@ def test_level_spec_round_trips_and_builds(level):
 
 
 def test_memory_estimate_matches_allocation():
-    for level in (1, 5):
+    for level in (1, 5, 10):
         model, _ = build_model(spec_for_level(level))
         assert model.memory() == recipes.level_memory(level)
+    for attn in (dict(attn_dim=16), dict(attn_dim=16, attn_src=1)):     # the attention model, both inputs
+        base = spec_for_level(10)
+        params = dict(base.params, ht_bits=12, match_bits=12, **attn)
+        model, _ = build_model(dataclasses.replace(base, params=params))
+        assert model.memory() == backbone.Backbone.memory_for(**params)
 
 
 def test_levels_grow_in_memory():

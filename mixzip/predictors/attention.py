@@ -270,12 +270,13 @@ def attn_step(ac, ap, w, g, s, sc, so, p, xe, xo, cum, row, c):
         g[i] = F0
     DX = so[9]
     r1, r2, r3, rw = context_rows(ac)
-    for i in range(d if ac[A_DX] == 0 else 0):            # the embedding rows read
-        v = lr * clip32(sc[U(DX + i)], clip)
-        w[U(r1 + i)] -= v
-        w[U(r2 + i)] -= v
-        w[U(r3 + i)] -= v
-        w[U(rw + i)] -= v
+    if ac[A_DX] == 0:                                     # the embedding rows read
+        for i in range(d):
+            v = lr * clip32(sc[U(DX + i)], clip)
+            w[U(r1 + i)] -= v
+            w[U(r2 + i)] -= v
+            w[U(r3 + i)] -= v
+            w[U(rw + i)] -= v
     attn_push(ac, s, sc, so[1], c)                       # key = the query that predicted c
     ac[A_C3] = ac[A_C2]
     ac[A_C2] = ac[A_C1]
@@ -323,8 +324,13 @@ class Attention:
 
     @staticmethod
     def memory_for(dim: int, levels: int, dx: int = 0) -> int:
+        """Bytes of ``memory()`` for these sizes, without allocating."""
         return 4 * (2 * layout(dim, levels, dx)["total"] + levels * dim * 256 + scratch_layout(dim, levels, dx)["total"]
                     + 256)
+
+    def memory(self) -> int:
+        """Bytes of the weights, gradients, state and scratch."""
+        return sum(a.nbytes for a in (self.w, self.g, self.s, self.sc, self.p))
 
     def start(self, cum, row: int, xe=None, xo: int = 0) -> None:
         """First prediction; with an external input (dx > 0) x = xe[xo:xo+dx]."""

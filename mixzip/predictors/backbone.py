@@ -21,8 +21,7 @@ Mixers (mixer.py): 1 to 4 mixers over all inputs, each choosing its weight
     set by its own small context (MIX_SETS below; the fourth by the GRU's
     confidence, for the neural levels); with more than one, a final mixer
     (weights chosen by c0, the match state and c1 >> 6; by c0 alone in
-    version 1)
-    combines their outputs.
+    recipe version 1) combines their outputs.
 APM chain (apm.py): 1 to 3 stages on c0, (c0, c1) and (c0, hashed c2 c1),
     averaged with the mixer output; clamped to [1, 65535], coded in 16 bits.
 
@@ -35,9 +34,11 @@ Call order per bit (inside ``code_block``, all in Numba):
 
 Parameters (the archive header records all of them; recipes.py sets them per
 level): ht_bits, match_bits (memory), contexts (names, comma-separated),
-mixers (1..3), apms (1..3), runs (0/1: the run model), lr (mixer rate),
+mixers (1..4), apms (1..3), runs (0/1: the run model), lr (mixer rate),
 sm_limit (StateMap count limit), apm_rate, off (ablation switches; 0 in
-every level).
+every level); the GRU's gru_hidden (0 = off), gru_embed, gru_window, gru_lr,
+gru_olr and the attention model's attn_dim (0 = off), attn_levels, attn_lr,
+attn_src.  The recipe version (1 or 2) comes from the spec, not a parameter.
 
 Run model (``runs=1``): per context, a direct-mapped table remembers the last
 byte seen in that context and how many times in a row (8-bit checksum, byte,
@@ -166,6 +167,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     nnn = cfg[CF_NNN]
     use_gru = cfg[CF_GRU]
     use_attn = cfg[CF_ATTN]
+    fsel = cfg[CF_FSEL]
     xn = n + NFIXED + n_ext                   # first neural-model input
     xr = xn + NN_INPUTS * nnn                 # first run input
     nin = xr + (n if runs else 0)
@@ -211,6 +213,8 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
         if mlen > 0:
             mexp = np.int64(mbuf[st[MPTR] & (mbuf.shape[0] - 1)]) | 256
         c1 = hist[C4] & 0xFF
+        gconf = gr[0][G_CONF]                 # neural models' confidence buckets for this byte
+        aconf = at[0][A_CONF]
         a3h = hash2(hist[C4] & 0xFFFF, 0xA3) if napm > 2 else 0
         c0 = 1
         node = 1
@@ -243,7 +247,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                 pn = byte_to_bit_p12(ncum, e, c0, j)
                 st_n = stretch_t[U(pn)]
                 x[xn + NN_INPUTS * e] = st_n
-                cf = gr[0][G_CONF] if (use_gru and e == 0) else at[0][A_CONF]
+                cf = gconf if (use_gru and e == 0) else aconf
                 x[xn + NN_INPUTS * e + 1] = (st_n * cf) >> 3
             if runs:
                 for k in range(n):
@@ -259,13 +263,12 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
             if nmix > 2:
                 wb[2] = (MIX_BASE[2] + (len_bucket(mlen) * 2 + eb) * 8 + j) * nin
             if nmix > 3:
-                conf = gr[0][G_CONF] if use_gru else at[0][A_CONF]
-                wb[3] = (MIX_BASE[3] + conf * 256 + c0) * nin
+                wb[3] = (MIX_BASE[3] + (gconf if use_gru else aconf) * 256 + c0) * nin
             for m in range(nmix):
                 xf[m] = mixer_dot(mw, wb[m], x, nin)
                 pmx[m] = squash_t[U(xf[m] + 2047)]
             if nmix > 1:
-                fbase = (c0 + (256 * (mstate * 4 + (c1 >> 6)) if cfg[CF_FSEL] else 0)) * (nmix + 1)
+                fbase = (c0 + (256 * (mstate * 4 + (c1 >> 6)) if fsel else 0)) * (nmix + 1)
                 dot = mixer_dot(mf, fbase, xf, nmix + 1)
             else:
                 dot = xf[0]
@@ -338,11 +341,8 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
             gru_step(gr[0], gr[1], gr[2], gr[3], gr[4], gr[5], gr[6], gr[7], gr[8], gr[9], gr[10],
                      gr[11], gr[12], ncum, 0, c)
         if use_attn:
-            if use_attn == 2:           # keyed by the GRU's new state
-                attn_step(at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7], gr[7],
-                          (gr[0][G_S] + 1) * gr[0][G_H], ncum, use_gru, c)
-            else:
-                attn_step(at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7], gr[7], 0, ncum, use_gru, c)
+            xo = (gr[0][G_S] + 1) * gr[0][G_H] if use_attn == 2 else 0    # 2: keyed by the GRU's new state
+            attn_step(at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7], gr[7], xo, ncum, use_gru, c)
         history_update(hist, tabs, c)
         context_hashes(hist, tabs, mbuf, ids, n, st, H0)
         for k in range(n):
@@ -447,9 +447,10 @@ class Backbone:
         return 16 * 2 ** ht_bits + 2 ** match_bits + 4 * 2 ** (match_bits - 2) + maps + apm + hist + nn
 
     def memory(self) -> int:
-        """Bytes of model state."""
-        return sum(a.nbytes for a in (self.ht, self.rt, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3, self.mbuf,
-                                      self.mht, self.hist, self.tabs))
+        """Bytes of model state (the neural models' when they are on)."""
+        nn = (self.gru.memory() if self.cfg[CF_GRU] else 0) + (self.attn.memory() if self.cfg[CF_ATTN] else 0)
+        return nn + sum(a.nbytes for a in (self.ht, self.rt, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3,
+                                           self.mbuf, self.mht, self.hist, self.tabs))
 
     def run(self, mode, data, dstart, dend, buf, bend, cs) -> int:
         return code_block(mode, data, dstart, dend, buf, bend, cs, self.st, self.cfg, self.ids,

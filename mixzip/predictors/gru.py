@@ -59,12 +59,12 @@ from mixzip.predictors.bytemodel import quantize_dist
 from mixzip.predictors.nnmath import F0, F1, clip32, exp32, offsets, sigmoid32, splitmix_uniform, tanh32
 
 # gc: int64 configuration and step state
-G_E, G_H, G_K, G_S, G_CONF, G_STEPS, G_OPT = range(7)
-G_EMB, G_WX, G_WH, G_BX, G_BH, G_WO, G_BO, G_NP = range(7, 15)
-NGC = 15
-# hp: float32 hyperparameters
+G_E, G_H, G_K, G_S, G_CONF, G_OPT = range(6)
+G_EMB, G_WX, G_WH, G_BX, G_BH, G_WO, G_BO, G_NP = range(6, 14)
+NGC = 14
+# hp: float32 hyperparameters, and Adam's running powers b1^t, b2^t (HP_B1T, HP_B2T)
 HP_LR, HP_CLIP, HP_B1, HP_B2, HP_EPS, HP_B1T, HP_B2T, HP_OLR = range(8)
-# sc: float32 scratch, offsets as multiples of H (see scratch_layout)
+# sc: float32 forward scratch: ax (3H), ah (3H), logits (256)
 SEED = 0x6D69787A69705F67        # "mixzip_g"
 
 
@@ -72,6 +72,11 @@ def layout(e: int, h: int) -> dict:
     """Offsets of the parameter blocks in the flat weight vector."""
     return offsets([("emb", 256 * e), ("wx", e * 3 * h), ("wh", h * 3 * h), ("bx", 3 * h),
                     ("bh", 3 * h), ("wo", h * 256), ("bo", 256)])
+
+
+def transposed_size(off: dict) -> int:
+    """Floats of the transposed copies WX^T, WH^T, WO^T (gru_transpose)."""
+    return (off["bx"] - off["wx"]) + (off["bo"] - off["wo"])
 
 
 def init_weights(e: int, h: int) -> np.ndarray:
@@ -322,7 +327,6 @@ def gru_step(gc, hp, w, wt, g, m, v, hs, gate, ps, sc, xy, gg, cum, row, c):
             hs[k] = hs[U(kk * h + k)]
         s = 0
     gc[G_S] = s
-    gc[G_STEPS] += 1
     gru_forward(gc, w, hs, gate, ps, sc, xy, c)
     gru_quantize(gc, ps, cum, row)
 
@@ -361,17 +365,23 @@ class Gru:
         self.ps = np.zeros(window * 256, dtype=np.float32)
         self.sc = np.zeros(6 * hidden + 256, dtype=np.float32)
         self.xy = np.zeros(2 * window, dtype=np.int64)
-        self.wt = np.zeros(off["total"] - off["emb"] - 256 * embed - 6 * hidden - 256, dtype=np.float32)
+        self.wt = np.zeros(transposed_size(off), dtype=np.float32)
         self.gg = np.zeros((window * 7 + 1) * hidden, dtype=np.float32)
         gru_transpose(self.gc, self.w, self.wt)
 
     @staticmethod
     def memory_for(hidden: int, embed: int, window: int) -> int:
-        n = layout(embed, hidden)["total"]
-        nt = n - 256 * embed - 6 * hidden - 256
+        """Bytes of ``memory()`` for these sizes (Adam), without allocating."""
+        off = layout(embed, hidden)
+        n, nt = off["total"], transposed_size(off)
         floats = (4 * n + nt + (window + 1) * hidden + window * (4 * hidden + 256) + 6 * hidden + 256
                   + (7 * window + 1) * hidden)
         return 4 * floats + 16 * window
+
+    def memory(self) -> int:
+        """Bytes of the weights, gradients, moments and caches."""
+        return sum(a.nbytes for a in (self.w, self.g, self.m, self.v, self.wt, self.hs, self.gate, self.ps,
+                                      self.sc, self.xy, self.gg))
 
     def start(self, cum, row: int) -> None:
         """First prediction of a stream (input byte 0), into cum[row]."""
