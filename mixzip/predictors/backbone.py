@@ -17,11 +17,13 @@ Models (mixer inputs, in this order; n = number of contexts of the level):
             adapter: stretch(p) and stretch(p) x (confidence bucket 0..7) / 8
             (measured on three text files: better than a linear-p second
             input, which did not help at all)
-Mixers (mixer.py): 1 to 4 mixers over all inputs, each choosing its weight
+Mixers (mixer.py): 1 to 8 mixers over all inputs, each choosing its weight
     set by its own small context (MIX_SETS below; the fourth by the GRU's
-    confidence, for the neural levels); with more than one, a final mixer
-    (weights chosen by c0, the match state and c1 >> 6; by c0 alone in
-    recipe version 1) combines their outputs.
+    confidence, for the neural levels); with more than one, either a final
+    mixer (weights chosen by c0, the match state and c1 >> 6; by c0 alone in
+    recipe version 1) combines their outputs, or (``moe_k`` > 0) the MoE
+    router (moe.py) picks moe_k of them per bit and blends them by its gates;
+    the chosen experts then learn from their own errors.
 APM chain (apm.py): 1 to 3 stages on c0, (c0, c1) and (c0, hashed c2 c1),
     averaged with the mixer output; clamped to [1, 65535], coded in 16 bits.
 
@@ -34,11 +36,12 @@ Call order per bit (inside ``code_block``, all in Numba):
 
 Parameters (the archive header records all of them; recipes.py sets them per
 level): ht_bits, match_bits (memory), contexts (names, comma-separated),
-mixers (1..4), apms (1..3), runs (0/1: the run model), lr (mixer rate),
+mixers (1..8), apms (1..3), runs (0/1: the run model), lr (mixer rate),
 sm_limit (StateMap count limit), apm_rate, off (ablation switches; 0 in
 every level); the GRU's gru_hidden (0 = off), gru_embed, gru_window, gru_lr,
 gru_olr and the attention model's attn_dim (0 = off), attn_levels, attn_lr,
-attn_src.  The recipe version (1 or 2) comes from the spec, not a parameter.
+attn_src; the MoE router's moe_k (0 = final mixer instead) and moe_lr.
+The recipe version comes from the spec, not a parameter.
 
 Run model (``runs=1``): per context, a direct-mapped table remembers the last
 byte seen in that context and how many times in a row (8-bit checksum, byte,
@@ -74,6 +77,8 @@ from mixzip.predictors.gru import G_CONF, G_H, G_S, Gru, gru_step
 from mixzip.predictors.hashtable import ht_find, ht_prefetch, new_hashtable
 from mixzip.predictors.match import len_bucket, mm_byte, new_match, NBUCKET
 from mixzip.predictors.mixer import mixer_dot, mixer_update, new_mixer
+from mixzip.predictors import moe
+from mixzip.predictors.moe import moe_balance, moe_count, moe_gates, moe_mix, moe_router_update, moe_select, new_router
 from mixzip.predictors.statemap import DT, new_state_statemap, new_statemap, sm_p, sm_update
 
 NAME = "cm"
@@ -97,7 +102,8 @@ MAXCTX = 32
 NST = H0 + MAXCTX
 
 # cfg: int64 parameters of the recipe
-CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_GRU, CF_ATTN, CF_FSEL, CF_NEXT = range(14)
+(CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_GRU, CF_ATTN,
+ CF_FSEL, CF_MOEK, CF_MOELR, CF_NEXT) = range(16)
 APM_SIZES = (256, 65536, 1 << 18)   # contexts of a1 (c0), a2 (c0, c1), a3 (c0, hashed c2 c1)
 
 # ``off`` switches components off for ablation studies (contexts are
@@ -108,10 +114,12 @@ OFF_NAMES = {"order0": OFF_ORDER0, "match": OFF_MATCH, "apm": OFF_APM}
 # Mixer weight sets.  Mixer 0: (match state, share of contexts seen before,
 # c0); mixer 1: (c1, bit position); mixer 2: (match length bucket, expected
 # bit, bit position); mixer 3: (GRU confidence bucket, c0), only useful with
-# the GRU.  With more than one mixer, a final mixer (weights selected by c0,
-# the match state and the top two bits of c1) combines their outputs.
-MIX_SETS = (4 * 8 * 256, 256 * 8, 32 * 2 * 8, 8 * 256)
-MIX_BASE = (0, MIX_SETS[0], MIX_SETS[0] + MIX_SETS[1], MIX_SETS[0] + MIX_SETS[1] + MIX_SETS[2])
+# the GRU; mixers 4-7 (the MoE's extra experts): (c2, bit position), (c1, c0),
+# (hashed c3 c2 c1, bit position), c0.  With more than one mixer, a final
+# mixer (weights selected by c0, the match state and the top two bits of c1)
+# or the MoE router (moe.py, ``moe_k`` > 0) combines their outputs.
+MIX_SETS = (4 * 8 * 256, 256 * 8, 32 * 2 * 8, 8 * 256, 256 * 8, 65536, 512 * 8, 256)
+MIX_BASE = tuple(sum(MIX_SETS[:i]) for i in range(len(MIX_SETS)))
 NN_INPUTS = 2             # mixer inputs per neural byte model: stretch(p), stretch(p) x confidence / 8
 MAXMIX = len(MIX_SETS)
 FINAL_SETS = 256 * 4 * 4  # final mixer: (c0, match state, c1 >> 6) (version 1: c0 only)
@@ -120,6 +128,7 @@ FINAL_LR = 4
 MIX_INIT = 10000          # initial weight of every mixer input (1/65536 units)
 
 M32 = 0xFFFFFFFF
+RSCHED = moe.router_schedule()
 
 
 @inline
@@ -139,7 +148,8 @@ def match_hash(hist):
 
 @kernel
 def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs, ht, rt, sm, mw,
-               mf, a1, a2, a3, mbuf, mht, ext, n_ext, ncum, gr, at, squash_t, stretch_t, nex, count, dt):
+               mf, a1, a2, a3, mbuf, mht, ext, n_ext, ncum, gr, at, rw, mo, expn, rsched, squash_t, stretch_t, nex,
+               count, dt):
     """Run the model over bytes data[dstart:dend].
 
     ENCODE: codes data into buf (capacity bend), stops early at a byte
@@ -168,6 +178,11 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     use_gru = cfg[CF_GRU]
     use_attn = cfg[CF_ATTN]
     fsel = cfg[CF_FSEL]
+    moek = cfg[CF_MOEK]
+    moelr = cfg[CF_MOELR]
+    rows = np.zeros(moe.NF, dtype=np.int64)
+    xs = np.zeros(MAXMIX, dtype=np.int64)
+    ps = np.zeros(MAXMIX, dtype=np.int64)
     xn = n + NFIXED + n_ext                   # first neural-model input
     xr = xn + NN_INPUTS * nnn                 # first run input
     nin = xr + (n if runs else 0)
@@ -216,6 +231,15 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
         gconf = gr[0][G_CONF]                 # neural models' confidence buckets for this byte
         aconf = at[0][A_CONF]
         a3h = hash2(hist[C4] & 0xFFFF, 0xA3) if napm > 2 else 0
+        c2 = (hist[C4] >> 8) & 0xFF
+        h3 = hash2(hist[C4] & 0xFFFFFF, 0x3E) if nmix > 6 else 0
+        rr = 0
+        if moek:
+            rows[2] = (moe.ROW_BASE[2] + (hash2(hist[C4] & 0xFFFF, 0x52) & 1023)) * nmix
+            pb = 0
+            while (hist[POS] >> pb) > 0 and pb < 63:
+                pb += 1
+            rr = moelr * rsched[pb]
         c0 = 1
         node = 1
         for j in range(8):
@@ -264,14 +288,35 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                 wb[2] = (MIX_BASE[2] + (len_bucket(mlen) * 2 + eb) * 8 + j) * nin
             if nmix > 3:
                 wb[3] = (MIX_BASE[3] + (gconf if use_gru else aconf) * 256 + c0) * nin
-            for m in range(nmix):
-                xf[m] = mixer_dot(mw, wb[m], x, nin)
-                pmx[m] = squash_t[U(xf[m] + 2047)]
-            if nmix > 1:
-                fbase = (c0 + (256 * (mstate * 4 + (c1 >> 6)) if fsel else 0)) * (nmix + 1)
-                dot = mixer_dot(mf, fbase, xf, nmix + 1)
+            if nmix > 4:
+                wb[4] = (MIX_BASE[4] + c2 * 8 + j) * nin
+            if nmix > 5:
+                wb[5] = (MIX_BASE[5] + c1 * 256 + c0) * nin
+            if nmix > 6:
+                wb[6] = (MIX_BASE[6] + (h3 & 511) * 8 + j) * nin
+            if nmix > 7:
+                wb[7] = (MIX_BASE[7] + c0) * nin
+            if moek:
+                rows[0] = c0 * nmix
+                rows[1] = (moe.ROW_BASE[1] + c1 * 8 + j) * nmix
+                rows[3] = (moe.ROW_BASE[3] + (mstate * 2 + eb) * 8 + j) * nmix
+                rows[4] = (moe.ROW_BASE[4] + hitset[hits] * 8 + (gconf if use_gru else aconf)) * nmix
+                moe_select(rw, rows, nmix, moek, mo)
+                moe_gates(mo, moek, expn)
+                for q in range(moek):
+                    m = mo[U(moe.SEL + q)]
+                    xs[q] = mixer_dot(mw, wb[m], x, nin)
+                    ps[q] = squash_t[U(xs[q] + 2047)]
+                dot = moe_mix(mo, moek, xs)
             else:
-                dot = xf[0]
+                for m in range(nmix):
+                    xf[m] = mixer_dot(mw, wb[m], x, nin)
+                    pmx[m] = squash_t[U(xf[m] + 2047)]
+                if nmix > 1:
+                    fbase = (c0 + (256 * (mstate * 4 + (c1 >> 6)) if fsel else 0)) * (nmix + 1)
+                    dot = mixer_dot(mf, fbase, xf, nmix + 1)
+                else:
+                    dot = xf[0]
             pm = np.int64(squash_t[U(dot + 2047)])
             p1, j1 = apm_p(a1, c0, dot)
             if napm == 1:
@@ -302,10 +347,16 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                 sm_update(sm, msi, y, limit, dt)
                 if eb != y:
                     mlen = 0
-            for m in range(nmix):
-                mixer_update(mw, wb[m], x, nin, ((y << 16) - pmx[m]) * lr)
-            if nmix > 1:
-                mixer_update(mf, fbase, xf, nmix + 1, ((y << 16) - pm) * FINAL_LR)
+            if moek:
+                for q in range(moek):
+                    mixer_update(mw, wb[mo[U(moe.SEL + q)]], x, nin, ((y << 16) - ps[q]) * lr)
+                moe_router_update(rw, rows, nmix, moek, mo, xs, dot, (y << 16) - pm, rr)
+                moe_count(mo, moek)
+            else:
+                for m in range(nmix):
+                    mixer_update(mw, wb[m], x, nin, ((y << 16) - pmx[m]) * lr)
+                if nmix > 1:
+                    mixer_update(mf, fbase, xf, nmix + 1, ((y << 16) - pm) * FINAL_LR)
             apm_update(a1, j1, y, arate)
             if napm > 1:
                 apm_update(a2, j2, y, arate)
@@ -321,6 +372,8 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                     base[k] = ht_find(ht, smi[k], htmask, count)
                 node = 1
         c = c0 & 255
+        if moek:
+            moe_balance(mo, nmix, moek)
         if mode == coder.DECODE:
             data[i] = c
         if st[MLEN] > 0 and mlen == 0:
@@ -365,21 +418,25 @@ class Backbone:
                  contexts: str = DEFAULT_CONTEXTS, mixers: int = 1, apms: int = 3,
                  runs: int = 0, n_ext: int = 0, gru_hidden: int = 0, gru_embed: int = 32,
                  gru_window: int = 16, gru_lr: int = 20, gru_olr: int = 0, attn_dim: int = 0, attn_levels: int = 12,
-                 attn_lr: int = 200, attn_src: int = 0, recipe_version: int = VERSION):
+                 attn_lr: int = 200, attn_src: int = 0, moe_k: int = 0, moe_lr: int = 16,
+                 recipe_version: int = VERSION):
         self.params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=sm_limit,
                            lr=lr, apm_rate=apm_rate, off=off, contexts=contexts,
                            mixers=mixers, apms=apms, runs=runs, gru_hidden=gru_hidden,
                            gru_embed=gru_embed, gru_window=gru_window, gru_lr=gru_lr, gru_olr=gru_olr, attn_dim=attn_dim,
-                           attn_levels=attn_levels, attn_lr=attn_lr, attn_src=attn_src)
+                           attn_levels=attn_levels, attn_lr=attn_lr, attn_src=attn_src, moe_k=moe_k, moe_lr=moe_lr)
         for name, lo, hi in (("ht_bits", 10, 24), ("match_bits", 12, 28), ("sm_limit", 1, 1023),
                              ("lr", 1, 256), ("apm_rate", 1, 12), ("off", 0, 7),
                              ("mixers", 1, MAXMIX), ("apms", 1, 3), ("runs", 0, 1),
                              ("gru_hidden", 0, 1024), ("gru_embed", 8, 256), ("gru_window", 1, 256),
                              ("gru_lr", 1, 10000), ("gru_olr", 0, 10000), ("attn_dim", 0, 256), ("attn_levels", 2, 40),
-                             ("attn_lr", 1, 10000), ("attn_src", 0, 1)):
+                             ("attn_lr", 1, 10000), ("attn_src", 0, 1), ("moe_k", 0, MAXMIX),
+                             ("moe_lr", 0, 4096)):
             v = self.params[name]
             if not (isinstance(v, int) and lo <= v <= hi):
                 raise ValueError(f"{name} must be an integer in {lo}..{hi}, not {v!r}")
+        if moe_k and not 2 <= moe_k <= mixers:
+            raise ValueError(f"moe_k must be 0 (no router) or in 2..mixers, not {moe_k}")
         if not isinstance(contexts, str):
             raise ValueError("contexts must be a string of context names")
         self.ids = parse_contexts(contexts)
@@ -396,6 +453,8 @@ class Backbone:
         self.cfg[CF_NMIX] = mixers
         self.cfg[CF_NAPM] = apms
         self.cfg[CF_RUNS] = runs
+        self.cfg[CF_MOEK] = moe_k
+        self.cfg[CF_MOELR] = moe_lr
         if recipe_version not in SUPPORTED_VERSIONS:
             raise ValueError(f"recipe version {recipe_version} is not supported")
         self.cfg[CF_FSEL] = 1 if recipe_version >= 2 else 0
@@ -410,7 +469,8 @@ class Backbone:
         self.mw = new_mixer(n + NFIXED + n_ext + NN_INPUTS * nnn + (n if runs else 0), sum(MIX_SETS[:mixers]),
                             init=MIX_INIT)
         self.rt = np.zeros(1 << (ht_bits - 1) if runs else 1, dtype=np.uint32)
-        self.mf = new_mixer(mixers + 1, FINAL_SETS, init=65536 // mixers)
+        self.mf = new_mixer(mixers + 1, FINAL_SETS if not moe_k else 1, init=65536 // mixers)
+        self.rw, self.mo = new_router(mixers if moe_k else 1)
         self.a1, self.a2, self.a3 = (new_apm(APM_SIZES[i] if i < apms else 1) for i in range(3))
         self.mbuf, self.mht = new_match(match_bits, match_bits - 2)
         self.ext = np.zeros((max(n_ext, 1), 257), dtype=np.int64)
@@ -433,13 +493,14 @@ class Backbone:
     def memory_for(ht_bits: int, match_bits: int, contexts: str = DEFAULT_CONTEXTS,
                    mixers: int = 1, apms: int = 3, runs: int = 0, n_ext: int = 0, gru_hidden: int = 0,
                    gru_embed: int = 32, gru_window: int = 16, attn_dim: int = 0, attn_levels: int = 12,
-                   attn_src: int = 0, **_) -> int:
+                   attn_src: int = 0, moe_k: int = 0, **_) -> int:
         """Bytes of model state for these parameters, without allocating them."""
         n = len(contexts.split(","))
         nnn = (1 if gru_hidden else 0) + (1 if attn_dim else 0)
         nin = n + NFIXED + n_ext + NN_INPUTS * nnn + (n if runs else 0)
         maps = (4 * (256 * n + 256 + 2 * NBUCKET + 64 * n) + 4 * nin * sum(MIX_SETS[:mixers])
-                + 4 * (mixers + 1) * FINAL_SETS + 4 * (2 ** (ht_bits - 1) if runs else 1))
+                + 4 * (mixers + 1) * (FINAL_SETS if not moe_k else 1) + 4 * (2 ** (ht_bits - 1) if runs else 1)
+                + 4 * moe.NROWS * (mixers if moe_k else 1) + 8 * moe.NMO)
         apm = 2 * 33 * sum(APM_SIZES[i] if i < apms else 1 for i in range(3))
         hist = 8 * (NHIST + NTABS)
         nn = Gru.memory_for(gru_hidden, gru_embed, gru_window) if gru_hidden else 0
@@ -449,12 +510,13 @@ class Backbone:
     def memory(self) -> int:
         """Bytes of model state (the neural models' when they are on)."""
         nn = (self.gru.memory() if self.cfg[CF_GRU] else 0) + (self.attn.memory() if self.cfg[CF_ATTN] else 0)
-        return nn + sum(a.nbytes for a in (self.ht, self.rt, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3,
+        return nn + sum(a.nbytes for a in (self.ht, self.rt, self.sm, self.mw, self.mf, self.rw, self.mo,
+                                           self.a1, self.a2, self.a3,
                                            self.mbuf, self.mht, self.hist, self.tabs))
 
     def run(self, mode, data, dstart, dend, buf, bend, cs) -> int:
         return code_block(mode, data, dstart, dend, buf, bend, cs, self.st, self.cfg, self.ids,
                           self.hist, self.tabs, self.ht, self.rt, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3,
                           self.mbuf, self.mht, self.ext, self.n_ext, self.ncum, self.gru.arrays(), self.attn.arrays(),
-                          logistic.SQUASH,
+                          self.rw, self.mo, moe.EXPN, RSCHED, logistic.SQUASH,
                           logistic.STRETCH, statetable.NEX, statetable.COUNT, DT)

@@ -64,7 +64,7 @@ RECIPES = {backbone.NAME: backbone}
 SHORT = {"apm_rate": "ar", "apms": "ap", "contexts": "cx", "ht_bits": "hb", "lr": "lr", "match_bits": "mb",
          "mixers": "mx", "off": "of", "runs": "rn", "sm_limit": "sl",
          "gru_hidden": "gh", "gru_embed": "ge", "gru_window": "gk", "gru_lr": "gl", "gru_olr": "go",
-         "attn_dim": "ad", "attn_levels": "al", "attn_lr": "az", "attn_src": "as"}
+         "attn_dim": "ad", "attn_levels": "al", "attn_lr": "az", "attn_src": "as", "moe_k": "ek", "moe_lr": "er"}
 LONG = {v: k for k, v in SHORT.items()}
 _TOKEN = re.compile(r"[A-Za-z0-9_.,/=-]+")
 _INT = re.compile(r"-?[0-9]+")
