@@ -704,5 +704,76 @@ def bench_command(files, corpus, level, as_json, no_baselines, isolate) -> int:
     return OK
 
 
+# --------------------------------------------------------------------------
+# mixzip analyze, mixzip tune
+
+@main.command("analyze")
+@click.argument("file", metavar="FILE")
+@click.option("--level", type=click.IntRange(recipes.MIN_LEVEL, recipes.MAX_LEVEL),
+              default=recipes.DEFAULT_LEVEL, show_default=True, metavar="N", help="mixzip level.")
+@click.option("--window", type=SizeType(), default="64K", show_default=True, metavar="SIZE",
+              help="Bytes per point of the bits-per-byte trace.")
+@click.option("--no-ablation", is_flag=True, help="Skip coding the file once without each component.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--plot", metavar="PNG", help="Also draw the trace into PNG (needs matplotlib).")
+def analyze_command(file, level, window, no_ablation, as_json, plot) -> int:
+    """Report what each model contributes on FILE (bpb without it), the MoE
+    router's entropy and per-expert shares, and a bits-per-byte trace."""
+    from mixzip import analyze
+
+    try:
+        with open(file, "rb") as f:
+            data = f.read()
+        result = analyze.analyze(data, level, window=window, ablate=not no_ablation)
+        if plot:
+            analyze.plot(display(file), result, plot)
+    except Exception as exc:  # noqa: BLE001 - one line
+        say(f"analyze: {describe(exc, file)}")
+        return ERROR
+    result["file"] = file
+    click.echo(json.dumps(result, indent=2) if as_json else analyze.format_report(display(file), result))
+    return OK
+
+
+@main.command("tune")
+@click.argument("files", nargs=-1, metavar="[FILE]...")
+@click.option("--corpus", metavar="NAME", help="Corpus to tune on when no FILE is given "
+                                                 "(default: canterbury if present, else the built-in sample).")
+@click.option("--level", type=click.IntRange(recipes.MIN_LEVEL, 9), default=recipes.DEFAULT_LEVEL,
+              show_default=True, metavar="N", help="Level whose EML heuristics to fit.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the search order and restarts.")
+@click.option("--restarts", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Random starting points after the all-zero one.")
+@click.option("--max-bytes", type=SizeType(), default="64K", show_default=True, metavar="SIZE",
+              help="Use the first SIZE bytes of each file.")
+@click.option("-o", "--output", metavar="FILE", help="Write the result JSON to FILE (default: stdout).")
+@click.option("-v", "--verbose", is_flag=True, help="Log each improvement on stderr.")
+def tune_command(files, corpus, level, seed, restarts, max_bytes, output, verbose) -> int:
+    """Fit the EML heuristics' 12 parameters for a level on FILEs or a corpus
+    (coordinate descent with annealed steps and random restarts; the same
+    seed and inputs give the same result).  Writes JSON with the shape of the
+    packaged eml_params.json."""
+    from mixzip import corpus as corpora
+    from mixzip import tune
+
+    try:
+        inputs = corpora.resolve(list(files), corpus=corpus)
+        datas = [data[:max_bytes] for _name, data in inputs]
+        result = tune.tune(datas, level, seed=seed, restarts=restarts, log=say if verbose else (lambda s: None))
+        result["files"] = [name for name, _data in inputs]
+        text = json.dumps(result, indent=2)
+        if output:
+            write_output(output, None, False, lambda dst: dst.write(text.encode() + b"\n"))
+        else:
+            click.echo(text)
+    except KeyboardInterrupt:
+        say("tune: interrupted")
+        return INTERRUPTED
+    except Exception as exc:  # noqa: BLE001
+        say(f"tune: {describe(exc)}")
+        return ERROR
+    return OK
+
+
 if __name__ == "__main__":
     main()

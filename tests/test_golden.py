@@ -141,5 +141,29 @@ def test_version_1_archives_still_decode(level):
     spec = mixzip.info(__import__("io").BytesIO(arc)).spec
     assert (spec.recipe, spec.version, spec.level) == ("cm", 1, level)
     assert mixzip.decompress(arc) == dict(corpus.sample())["source.c"][:6000]
-    # the same input at the same level now writes a version 2 archive
-    assert mixzip.info(__import__("io").BytesIO(mixzip.compress(b"x", level=level))).spec.version == 2
+    # the same input at the same level now writes a version 3 archive
+    assert mixzip.info(__import__("io").BytesIO(mixzip.compress(b"x", level=level))).spec.version == 3
+
+
+@pytest.mark.parametrize("level", [1, 8, 10])
+def test_version_2_archives_still_decode(level):
+    """Archives written by mixzip 0.2 (recipe cm/2: no MoE router, at most 4
+    mixers; level 10 with the GRU) decode bit-exact.  Made by the 0.2 code
+    from the first 6000 bytes of the generated source.c sample, level N, 4 KiB
+    blocks."""
+    arc = (V1_DATA / f"v2_source_L{level}.mxz").read_bytes()
+    spec = mixzip.info(__import__("io").BytesIO(arc)).spec
+    assert (spec.recipe, spec.version, spec.level) == ("cm", 2, level)
+    assert "moe_k" not in spec.params
+    assert mixzip.decompress(arc) == dict(corpus.sample())["source.c"][:6000]
+
+
+def test_version_3_parameters_are_refused_in_older_specs():
+    """A version 2 spec that names a version 3 parameter is not an archive any
+    mixzip wrote: refused with one clear error."""
+    import dataclasses
+    from mixzip.predictors.recipes import build_model, spec_for_level
+
+    spec = spec_for_level(9)
+    with pytest.raises(mixzip.UnsupportedModelError):
+        build_model(dataclasses.replace(spec, version=2))

@@ -74,7 +74,7 @@ def test_every_component_can_be_switched_off():
 def test_spec_text_is_compact_and_canonical():
     spec = spec_for_level(5)
     raw = spec.to_bytes()
-    assert raw.startswith(b"cm/2 L5 ") and len(raw) < 120
+    assert raw.startswith(b"cm/3 L5 ") and len(raw) < 120
     with pytest.raises(FormatError):
         ModelSpec.from_bytes(raw.replace(b" ", b"  ", 1))      # not canonical
     with pytest.raises(FormatError):

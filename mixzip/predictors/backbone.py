@@ -77,19 +77,23 @@ from mixzip.predictors.gru import G_CONF, G_H, G_S, Gru, gru_step
 from mixzip.predictors.hashtable import ht_find, ht_prefetch, new_hashtable
 from mixzip.predictors.match import len_bucket, mm_byte, new_match, NBUCKET
 from mixzip.predictors.mixer import mixer_dot, mixer_update, new_mixer
+from mixzip.predictors import eml as eml_mod
 from mixzip.predictors import moe
+from mixzip.predictors.eml import LOSS_SHIFT
 from mixzip.predictors.moe import moe_balance, moe_count, moe_gates, moe_mix, moe_router_update, moe_select, new_router
 from mixzip.predictors.statemap import DT, new_state_statemap, new_statemap, sm_p, sm_update
 
 NAME = "cm"
-VERSION = 2
+VERSION = 3
 # Versions this kernel decodes.  1 (mixzip 0.1): the final mixer's weight set
-# is chosen by c0 alone; 2: by (c0, match state 0..3, top two bits of c1) -
-# measured -0.55% on Canterbury at level 8 (-0.35% from the match state, -0.2%
-# more from c1; c1 >> 5 or a letter/space/capital/other class: no better).
-# Everything else is the same, so version 1 archives decode bit-exact
-# (tests/data/v1_*.mxz).
-SUPPORTED_VERSIONS = (1, 2)
+# is chosen by c0 alone; 2 (mixzip 0.2): by (c0, match state 0..3, top two
+# bits of c1) - measured -0.55% on Canterbury at level 8 (-0.35% from the
+# match state, -0.2% more from c1; c1 >> 5 or a letter/space/capital/other
+# class: no better); 3: adds the MoE router (moe_k, moe_lr), mixers 5..8 and
+# the EML heuristics (eml) - parameters a version 1 or 2 spec cannot carry.
+# Everything else is the same, so version 1 and 2 archives decode bit-exact
+# (tests/data/v1_*.mxz, v2_*.mxz).
+SUPPORTED_VERSIONS = (1, 2, 3)
 
 # Mixer inputs after the contexts: order 0, match (2), bias, then plugins.
 NFIXED = 4
@@ -99,7 +103,8 @@ I_ORDER0, I_MATCH, I_BIAS = 0, 1, 3          # offsets after the n contexts
 MPTR, MLEN = 0, 1
 H0 = 2                       # H0 .. H0+n-1: hashes of the enabled contexts
 MAXCTX = 32
-NST = H0 + MAXCTX
+LERR = H0 + MAXCTX           # recent mean |error| of the final probability (16 bit), for the EML lr
+NST = LERR + 1
 
 # cfg: int64 parameters of the recipe
 (CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_GRU, CF_ATTN,
@@ -129,6 +134,7 @@ MIX_INIT = 10000          # initial weight of every mixer input (1/65536 units)
 
 M32 = 0xFFFFFFFF
 RSCHED = moe.router_schedule()
+MOE_TABLES = np.concatenate([moe.EXPN, moe.NEGLN])     # the kernel's ``expn``: exp, then -ln
 
 
 @inline
@@ -148,8 +154,8 @@ def match_hash(hist):
 
 @kernel
 def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs, ht, rt, sm, mw,
-               mf, a1, a2, a3, mbuf, mht, ext, n_ext, ncum, gr, at, rw, mo, expn, rsched, squash_t, stretch_t, nex,
-               count, dt):
+               mf, a1, a2, a3, mbuf, mht, ext, n_ext, ncum, gr, at, rw, mo, expn, rsched, lrt, art, slt,
+               squash_t, stretch_t, nex, count, dt):
     """Run the model over bytes data[dstart:dend].
 
     ENCODE: codes data into buf (capacity bend), stops early at a byte
@@ -161,9 +167,6 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     models (the GRU, state arrays ``gr``, then the attention model, ``at``).
     """
     htmask = cfg[CF_HTMASK]
-    limit = cfg[CF_SMLIMIT]
-    lr = cfg[CF_LR]
-    arate = cfg[CF_APMRATE]
     off = cfg[CF_OFF]
     n = cfg[CF_NCTX]
     sm_order0 = n * 256
@@ -180,6 +183,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     fsel = cfg[CF_FSEL]
     moek = cfg[CF_MOEK]
     moelr = cfg[CF_MOELR]
+    negln = expn[4096:]
     rows = np.zeros(moe.NF, dtype=np.int64)
     xs = np.zeros(MAXMIX, dtype=np.int64)
     ps = np.zeros(MAXMIX, dtype=np.int64)
@@ -204,8 +208,15 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     x2 = cs[coder.X2]
     xc = cs[coder.X]
     cpos = cs[coder.OPOS] if mode == coder.ENCODE else cs[coder.IPOS]
+    le = st[LERR]
+    pb = 0                                     # bit_length(position): the EML tables' position input
     for i in range(dstart, dend):
+        while (hist[POS] >> pb) > 0 and pb < 63:
+            pb += 1
+        limit = slt[pb]
+        arate = art[pb]
         if mode == coder.ENCODE and cpos + coder.ROOM > bend:
+            st[LERR] = le
             save_coder(cs, mode, x1, x2, xc, cpos)
             return i
         c = 0
@@ -236,9 +247,6 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
         rr = 0
         if moek:
             rows[2] = (moe.ROW_BASE[2] + (hash2(hist[C4] & 0xFFFF, 0x52) & 1023)) * nmix
-            pb = 0
-            while (hist[POS] >> pb) > 0 and pb < 63:
-                pb += 1
             rr = moelr * rsched[pb]
         c0 = 1
         node = 1
@@ -333,6 +341,9 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
             # ---- code
             y = (c >> (7 - j)) & 1
             y, x1, x2, xc, cpos = code_bit(mode, y, p, x1, x2, xc, cpos, buf, bend)
+            lr = lrt[U(pb * 8 + (le >> 13))]                 # 1/16 units
+            ae = (y << 16) - p
+            le += ((ae if ae >= 0 else -ae) - le) >> LOSS_SHIFT
             # ---- update
             for k in range(n):
                 s = smi[k]
@@ -349,12 +360,12 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                     mlen = 0
             if moek:
                 for q in range(moek):
-                    mixer_update(mw, wb[mo[U(moe.SEL + q)]], x, nin, ((y << 16) - ps[q]) * lr)
+                    mixer_update(mw, wb[mo[U(moe.SEL + q)]], x, nin, (((y << 16) - ps[q]) * lr) >> 4)
                 moe_router_update(rw, rows, nmix, moek, mo, xs, dot, (y << 16) - pm, rr)
-                moe_count(mo, moek)
+                moe_count(mo, moek, negln)
             else:
                 for m in range(nmix):
-                    mixer_update(mw, wb[m], x, nin, ((y << 16) - pmx[m]) * lr)
+                    mixer_update(mw, wb[m], x, nin, (((y << 16) - pmx[m]) * lr) >> 4)
                 if nmix > 1:
                     mixer_update(mf, fbase, xf, nmix + 1, ((y << 16) - pm) * FINAL_LR)
             apm_update(a1, j1, y, arate)
@@ -400,6 +411,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
         context_hashes(hist, tabs, mbuf, ids, n, st, H0)
         for k in range(n):
             ht_prefetch(ht, st[H0 + k], htmask)
+    st[LERR] = le
     save_coder(cs, mode, x1, x2, xc, cpos)
     return dend
 
@@ -419,12 +431,12 @@ class Backbone:
                  runs: int = 0, n_ext: int = 0, gru_hidden: int = 0, gru_embed: int = 32,
                  gru_window: int = 16, gru_lr: int = 20, gru_olr: int = 0, attn_dim: int = 0, attn_levels: int = 12,
                  attn_lr: int = 200, attn_src: int = 0, moe_k: int = 0, moe_lr: int = 16,
-                 recipe_version: int = VERSION):
+                 eml: str = "", recipe_version: int = VERSION):
         self.params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=sm_limit,
                            lr=lr, apm_rate=apm_rate, off=off, contexts=contexts,
                            mixers=mixers, apms=apms, runs=runs, gru_hidden=gru_hidden,
                            gru_embed=gru_embed, gru_window=gru_window, gru_lr=gru_lr, gru_olr=gru_olr, attn_dim=attn_dim,
-                           attn_levels=attn_levels, attn_lr=attn_lr, attn_src=attn_src, moe_k=moe_k, moe_lr=moe_lr)
+                           attn_levels=attn_levels, attn_lr=attn_lr, attn_src=attn_src, moe_k=moe_k, moe_lr=moe_lr, eml=eml)
         for name, lo, hi in (("ht_bits", 10, 24), ("match_bits", 12, 28), ("sm_limit", 1, 1023),
                              ("lr", 1, 256), ("apm_rate", 1, 12), ("off", 0, 7),
                              ("mixers", 1, MAXMIX), ("apms", 1, 3), ("runs", 0, 1),
@@ -435,8 +447,12 @@ class Backbone:
             v = self.params[name]
             if not (isinstance(v, int) and lo <= v <= hi):
                 raise ValueError(f"{name} must be an integer in {lo}..{hi}, not {v!r}")
+        if recipe_version < 3 and (moe_k or eml != "" or mixers > 4):
+            raise ValueError(f"moe_k, eml and mixers > 4 need recipe version 3, not {recipe_version}")
         if moe_k and not 2 <= moe_k <= mixers:
             raise ValueError(f"moe_k must be 0 (no router) or in 2..mixers, not {moe_k}")
+        self.eml = eml_mod.from_text(eml) if eml != "" else [0] * eml_mod.NPARAM
+        self.lrt, self.art, self.slt = eml_mod.tables(self.eml, lr, apm_rate, sm_limit)
         if not isinstance(contexts, str):
             raise ValueError("contexts must be a string of context names")
         self.ids = parse_contexts(contexts)
@@ -518,5 +534,5 @@ class Backbone:
         return code_block(mode, data, dstart, dend, buf, bend, cs, self.st, self.cfg, self.ids,
                           self.hist, self.tabs, self.ht, self.rt, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3,
                           self.mbuf, self.mht, self.ext, self.n_ext, self.ncum, self.gru.arrays(), self.attn.arrays(),
-                          self.rw, self.mo, moe.EXPN, RSCHED, logistic.SQUASH,
+                          self.rw, self.mo, MOE_TABLES, RSCHED, self.lrt, self.art, self.slt, logistic.SQUASH,
                           logistic.STRETCH, statetable.NEX, statetable.COUNT, DT)

@@ -78,7 +78,10 @@ U_SHIFT = 7                # selection-rate average: time constant 2^7 bytes
 
 # mo: int64 router scratch and state, offsets
 Z, BIAS, USE, SEL, GATE, CNT = 0, MAXEXP, 2 * MAXEXP, 3 * MAXEXP, 4 * MAXEXP, 5 * MAXEXP
-NMO = 6 * MAXEXP
+# statistics over the stream (for ``mixzip analyze``): gate mass and number of
+# selections per expert, sum of the gates' entropy (1/65536 nats), bits routed
+MASS, NSEL, ENT, NBIT = 6 * MAXEXP, 7 * MAXEXP, 8 * MAXEXP, 8 * MAXEXP + 1
+NMO = 8 * MAXEXP + 2
 
 
 def _build_expn() -> np.ndarray:
@@ -91,7 +94,19 @@ def _build_expn() -> np.ndarray:
     return out
 
 
+def _build_negln() -> np.ndarray:
+    out = np.empty(4096, dtype=np.int64)
+    with localcontext() as ctx:
+        ctx.prec = 34
+        for i in range(4096):
+            v = (Decimal(-65536) * ((Decimal(i) + Decimal("0.5")) / 4096).ln()).to_integral_value(
+                rounding=ROUND_HALF_EVEN)
+            out[i] = int(v)
+    return out
+
+
 EXPN = _build_expn()
+NEGLN = _build_negln()          # NEGLN[g >> 4] = -ln(g / 65536) in 1/65536 nats, for the entropy
 
 
 def router_schedule() -> np.ndarray:
@@ -186,10 +201,20 @@ def moe_router_update(R, rows, ne, k, mo, xs, s, err, rr):
 
 
 @inline
-def moe_count(mo, k):
-    """Per bit: count the selections of this byte (moe_balance uses them)."""
+def moe_count(mo, k, negln):
+    """Per bit: count the selections of this byte (moe_balance uses them) and
+    the stream statistics (gate mass, selections, gate entropy)."""
+    h = np.int64(0)
     for i in range(k):
-        mo[U(CNT + mo[U(SEL + i)])] += 1
+        e = mo[U(SEL + i)]
+        g = mo[U(GATE + i)]
+        mo[U(CNT + e)] += 1
+        mo[U(NSEL + e)] += 1
+        mo[U(MASS + e)] += g
+        gi = g >> 4
+        h += (g * negln[U(gi if gi < 4095 else 4095)]) >> 16
+    mo[ENT] += h
+    mo[NBIT] += 1
 
 
 @inline

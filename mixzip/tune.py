@@ -1,0 +1,107 @@
+"""``mixzip tune``: fit the EML heuristics' parameters (predictors/eml.py) on a corpus.
+
+Objective: the coded size (payload bits) of the corpus at one level, each
+file compressed as its own stream (first ``max_bytes`` of it).
+
+Search: gradient-free coordinate descent over the 12 integer parameters (in
+eighths, |c| <= 8).  From a start point, try each coordinate +-step in a
+seeded random order and take the first improvement; when a whole sweep
+improves nothing, halve the step (annealing: 8/8, 4/8, 2/8, 1/8).  The
+first start is all zeros (the hand-set constants); ``restarts`` more start
+from seeded random points.  Finally each non-zero parameter is snapped to 0
+if that costs nothing.  Every evaluation is deterministic and memoised, so
+the result depends only on (corpus, level, seed, settings).
+
+Output JSON (``-o``): {"format": "mixzip-eml/1", "levels": {"L": [12 ints]},
+"bpb": ..., "baseline_bpb": ..., "seed": ..., "files": [...], ...} - the
+"levels" part has the shape of the packaged eml_params.json.
+"""
+from __future__ import annotations
+
+import json
+import random
+from typing import Callable, Sequence
+
+import numpy as np
+
+from mixzip.codec import coder
+from mixzip.predictors import backbone, eml, recipes
+
+FORMAT = "mixzip-eml/1"
+
+
+def payload_bits(level: int, params: Sequence[int], datas: Sequence[bytes]) -> int:
+    """Coded size in bits of each data compressed alone at ``level`` with these EML parameters."""
+    spec = dict(recipes.COMMON, **recipes.LEVELS[level])
+    spec["eml"] = eml.to_text(params)
+    total = 0
+    for data in datas:
+        arr = np.frombuffer(data, dtype=np.uint8).copy()
+        model = backbone.Backbone(**spec)
+        cs = np.zeros(coder.NSTATE, dtype=np.int64)
+        buf = np.zeros(len(arr) + 4096, dtype=np.uint8)
+        coder.init_encoder(cs, 0)
+        model.run(coder.ENCODE, arr, 0, len(arr), buf, buf.shape[0], cs)
+        coder.flush(cs, buf)
+        total += 8 * int(cs[coder.OPOS])
+    return total
+
+
+def descend(cost: Callable[[tuple], int], start: tuple, rng: random.Random, step: int = 8,
+            log: Callable[[str], None] = lambda s: None) -> tuple[tuple, int]:
+    cur, fcur = start, cost(start)
+    while step >= 1:
+        improved = False
+        order = list(range(len(cur)))
+        rng.shuffle(order)
+        for i in order:
+            for d in (step, -step):
+                v = cur[i] + d
+                if abs(v) > eml.PMAX:
+                    continue
+                cand = cur[:i] + (v,) + cur[i + 1:]
+                fc = cost(cand)
+                if fc < fcur:
+                    cur, fcur, improved = cand, fc, True
+                    log(f"  step {step}: {eml.to_text(cur)} -> {fcur}")
+                    break
+        if not improved:
+            step //= 2
+    return cur, fcur
+
+
+def tune(datas: Sequence[bytes], level: int, seed: int = 1, restarts: int = 1, step: int = 8,
+         log: Callable[[str], None] = lambda s: None) -> dict:
+    memo: dict[tuple, int] = {}
+
+    def cost(p: tuple) -> int:
+        if p not in memo:
+            memo[p] = payload_bits(level, p, datas)
+        return memo[p]
+
+    rng = random.Random(seed)
+    zero = (0,) * eml.NPARAM
+    base = cost(zero)
+    best, fbest = zero, base
+    starts = [zero] + [tuple(rng.randrange(-2, 3) * 2 for _ in range(eml.NPARAM)) for _ in range(restarts)]
+    for n, start in enumerate(starts):
+        log(f"start {n}: {eml.to_text(start)}")
+        p, fp = descend(cost, start, rng, step, log)
+        if fp < fbest:
+            best, fbest = p, fp
+    for i in range(eml.NPARAM):        # snap to zero where that costs nothing
+        if best[i]:
+            cand = best[:i] + (0,) + best[i + 1:]
+            if cost(cand) <= fbest:
+                best, fbest = cand, cost(cand)
+    nbytes = sum(len(d) for d in datas)
+    return {"format": FORMAT, "levels": {str(level): list(best)}, "level": level, "seed": seed,
+            "restarts": restarts, "bytes": nbytes, "bits": fbest, "bpb": round(fbest / nbytes, 5),
+            "baseline_bpb": round(base / nbytes, 5), "evaluations": len(memo)}
+
+
+def load(path) -> dict:
+    """Read a tune result (or the packaged file): {level: [12 ints]}."""
+    with open(path) as f:
+        doc = json.load(f)
+    return {int(k): eml.from_text(eml.to_text(v)) for k, v in doc["levels"].items()}

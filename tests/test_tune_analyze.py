@@ -1,0 +1,128 @@
+"""``mixzip tune`` (EML parameter search) and ``mixzip analyze`` (diagnostics),
+through the library and click's runner; the EML tables themselves."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import mixzip
+from mixzip import analyze, cli, corpus, tune
+from mixzip.predictors import eml
+from mixzip.predictors.backbone import Backbone
+
+TEXT = dict(corpus.sample())["text.txt"][:3000]
+
+
+def run(*args):
+    return CliRunner().invoke(cli.main, [str(a) for a in args])
+
+
+# ------------------------------------------------------------------ EML tables
+
+def test_all_zero_parameters_are_the_constants():
+    lrt, art, slt = eml.tables([0] * eml.NPARAM, 8, 6, 1023)
+    assert (lrt == 16 * 8).all() and (art == 6).all() and (slt == 1023).all()
+
+
+def test_tables_follow_the_formula():
+    p = [-4, 3, 8, 2, 2, -1, 0, 5, -8, 0, 3, 1]
+    lrt, art, slt = eml.tables(p, 8, 6, 1000)
+
+    def h(c, u, v):      # float reference of eml_safe(c0 u + c1, |c2 v| + |c3| + 1)
+        c0, c1, c2, c3 = (k / 8 for k in c)
+        return math.exp(min(max(c0 * u + c1, -8), 8)) - math.log(abs(c2 * v) + abs(c3) + 1)
+
+    for b in (0, 5, 17, 40):
+        u = b / 8
+        for lb in (0, 3, 7):
+            want = min(max(round(128 * h(p[0:4], u, (lb + 0.5) / 8)), 1), 4096)
+            assert abs(int(lrt[b * 8 + lb]) - want) <= 1
+        assert abs(int(art[b]) - min(max(round(6 * h(p[4:8], u, u)), 1), 12)) <= 1
+        assert abs(int(slt[b]) - min(max(round(1000 * h(p[8:12], u, u)), 1), 1023)) <= 1
+
+
+def test_parameters_are_checked():
+    for bad in ("1,2", "0,0,0,0,0,0,0,0,0,0,0,65", "a,b"):
+        with pytest.raises(ValueError):
+            Backbone(ht_bits=12, match_bits=12, eml=bad)
+    assert eml.from_text(eml.to_text(range(-6, 6))) == list(range(-6, 6))
+
+
+def test_packaged_parameters_load():
+    for level, p in eml.packaged().items():
+        assert 1 <= level <= 10 and len(p) == eml.NPARAM
+
+
+def test_eml_parameters_change_the_coding_and_round_trip():
+    """An archive whose spec carries EML parameters decodes (the decoder
+    rebuilds the tables from the spec) and differs from the constants'."""
+    import dataclasses
+    from mixzip.codec.engine import Engine
+    from mixzip.predictors.recipes import spec_for_level
+
+    spec = spec_for_level(1)
+    tuned = dataclasses.replace(spec, params=dict(spec.params, eml="-8,8,8,8,8,-8,0,0,-8,0,0,8"))
+    a, _ = Engine(spec).encode_block(TEXT)
+    b, stored = Engine(tuned).encode_block(TEXT)
+    assert a != b and not stored
+    assert Engine(tuned).decode_block(b, len(TEXT), False) == TEXT
+
+
+# ------------------------------------------------------------------ tune
+
+def test_tune_is_deterministic_and_its_json_round_trips(tmp_path):
+    datas = [TEXT[:1500], bytes(range(256)) * 4]
+    r1 = tune.tune(datas, 1, seed=3, restarts=1, step=4)
+    r2 = tune.tune(datas, 1, seed=3, restarts=1, step=4)
+    assert r1 == r2
+    assert r1["bpb"] <= r1["baseline_bpb"]
+    path = tmp_path / "eml.json"
+    path.write_text(json.dumps(r1))
+    params = tune.load(path)[1]
+    assert params == r1["levels"]["1"]
+    assert tune.payload_bits(1, params, datas) == r1["bits"]
+
+
+def test_tune_cli_writes_json(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_bytes(TEXT[:1200])
+    out = tmp_path / "out.json"
+    res = run("tune", src, "--level", 1, "--restarts", 0, "--seed", 2, "-o", out)
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(out.read_text())
+    assert doc["format"] == tune.FORMAT and len(doc["levels"]["1"]) == eml.NPARAM
+    res = run("tune", src, "--level", 1, "--restarts", 0, "-o", out)      # exists: refused
+    assert res.exit_code == 1 and res.stderr.count("\n") == 1
+
+
+# ------------------------------------------------------------------ analyze
+
+def test_analyze_reports_trace_components_and_router():
+    r = analyze.analyze(TEXT, level=9, window=1024)
+    assert [t["offset"] for t in r["trace"]] == [0, 1024, 2048]
+    total = sum(t["bpb"] * t["bytes"] for t in r["trace"]) / len(TEXT)
+    assert abs(total - r["bpb"]) < 1e-3
+    names = {c["component"] for c in r["components"]}
+    assert {"context o1", "match", "apm", "order0"} <= names
+    assert next(c for c in r["components"] if c["component"] == "context o1")["gain_bpb"] > 0
+    ro = r.get("router")
+    if ro:                                    # levels with the MoE router
+        assert abs(sum(ro["gate_share"]) - 1) < 0.01
+        assert abs(sum(ro["selected"]) - ro["k"]) < 0.01
+        assert 0 < ro["entropy"] <= ro["max_entropy"] + 1e-3
+
+
+def test_analyze_cli_json_and_errors(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_bytes(TEXT)
+    res = run("analyze", src, "--level", 1, "--window", "1K", "--json", "--no-ablation")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["bytes"] == len(TEXT) and len(doc["trace"]) == 3 and "components" not in doc
+    res = run("analyze", tmp_path / "missing", "--level", 1)
+    assert res.exit_code == 1 and res.stderr.startswith("mixzip: ") and res.stderr.count("\n") == 1
+    assert "Traceback" not in res.output
