@@ -2,6 +2,7 @@
 
     python scripts/ablation.py [--level 5] [--corpus canterbury] [--json]
     python scripts/ablation.py --neural [--corpus canterbury] [--json]
+    python scripts/ablation.py --mixing [--level 8] [--corpus canterbury] [--json]
 
 For the full model of a level and for the model with one component taken
 out (a context left out of the level's ``contexts``, or the order-0 map, the
@@ -16,6 +17,12 @@ With ``--neural``: the neural byte models - level 9's backbone alone, + the
 GRU (level 10), + the attention model, + both (the attention then keyed by
 the GRU's state; each with the confidence-selected fourth mixer) - per file,
 total and text files, with the compression speed of each.
+
+With ``--mixing``: the same model inputs (the level's) combined by one mixer,
+by the level's mixers and a final mixer, and by the MoE router over 2..8
+expert mixers (moe.py), then the EML heuristics (eml.py, the packaged
+parameters of the level) against the constants they replace; total bpb,
+change against the single mixer, text files, compression speed.
 """
 from __future__ import annotations
 
@@ -43,6 +50,18 @@ def coded_bytes(spec, data: bytes) -> int:
     return total
 
 
+def measure(label: str, spec, files, **extra) -> dict:
+    t = time.perf_counter()
+    sizes = {name: coded_bytes(spec, data) for name, data in files}
+    secs = time.perf_counter() - t
+    n = sum(len(d) for _, d in files)
+    text = [name for name, _ in files if name in TEXT]
+    return dict(extra, variant=label, bpb=8 * sum(sizes.values()) / n,
+                text_bpb=8 * sum(sizes[k] for k in text) / max(1, sum(len(dict(files)[k]) for k in text)),
+                files={k: 8 * v / max(1, len(dict(files)[k])) for k, v in sizes.items()},
+                mb_per_s=n / secs / 1e6, kb_per_s=n / secs / 1e3)
+
+
 def run(level: int, files) -> list[dict]:
     base = spec_for_level(level)
     names = base.params["contexts"].split(",")
@@ -50,24 +69,45 @@ def run(level: int, files) -> list[dict]:
     variants += [(f"without context {c}", {"contexts": ",".join(n for n in names if n != c)})
                  for c in names]
     variants += [(f"without {name}", {"off": bit}) for name, bit in backbone.OFF_NAMES.items()]
-    if base.params["mixers"] > 1:
+    k = base.params.get("moe_k", 0)
+    if base.params["mixers"] > max(1, k):
         variants.append(("one mixer fewer", {"mixers": base.params["mixers"] - 1}))
-    rows = []
-    for label, change in variants:
-        spec = dataclasses.replace(base, params=dict(base.params, **change))
-        t = time.perf_counter()
-        sizes = {name: coded_bytes(spec, data) for name, data in files}
-        secs = time.perf_counter() - t
-        n = sum(len(d) for _, d in files)
-        text = [(name, d) for name, d in files if name in TEXT]
-        rows.append({
-            "variant": label, "change": change,
-            "bpb": 8 * sum(sizes.values()) / n,
-            "text_bpb": 8 * sum(sizes[k] for k, _ in text) / max(1, sum(len(d) for _, d in text)),
-            "files": {k: 8 * v / max(1, len(dict(files)[k])) for k, v in sizes.items()},
-            "mb_per_s": n / secs / 1e6,
-        })
-    return rows
+    if k:
+        variants.append(("MoE router -> final mixer", {"moe_k": 0}))
+    return [measure(label, dataclasses.replace(base, params=dict(base.params, **change)), files, change=change)
+            for label, change in variants]
+
+
+def run_mixing(level: int, files) -> list[dict]:
+    from mixzip.predictors import eml
+
+    base = spec_for_level(level)
+    p = {k: v for k, v in base.params.items() if k not in ("moe_k", "eml")}
+    variants = [("one mixer", dict(p, mixers=1)),
+                ("3 mixers + final mixer", dict(p, mixers=3)),
+                ("MoE: 2 of 6 experts", dict(p, mixers=6, moe_k=2)),
+                ("MoE: 3 of 5 experts", dict(p, mixers=5, moe_k=3)),
+                ("MoE: 4 of 7 experts", dict(p, mixers=7, moe_k=4)),
+                ("MoE: 8 of 8 experts (dense)", dict(p, mixers=8, moe_k=8))]
+    level_mix = {k: v for k, v in base.params.items() if k in ("mixers", "moe_k")}
+    tuned = eml.packaged().get(level)
+    if tuned and any(tuned):
+        variants += [(f"level {level} mixing, constants", dict(p, **level_mix)),
+                     (f"level {level} mixing, EML heuristics", dict(p, **level_mix, eml=eml.to_text(tuned)))]
+    return [measure(label, dataclasses.replace(base, params=params), files, params=params)
+            for label, params in variants]
+
+
+def markdown_mixing(rows) -> str:
+    base = rows[0]["bpb"]
+    out = ["| variant | total bpb | change vs one mixer | text files bpb | alice29 | kennedy.xls | comp KB/s | time |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        out.append(f"| {r['variant']} | {r['bpb']:.4f} | {100 * (r['bpb'] / base - 1):+.2f}% | "
+                   f"{r['text_bpb']:.4f} | {r['files'].get('alice29.txt', float('nan')):.3f} | "
+                   f"{r['files'].get('kennedy.xls', float('nan')):.3f} | {r['kb_per_s']:.0f} | "
+                   f"{rows[0]['kb_per_s'] / r['kb_per_s']:.2f}x |")
+    return "\n".join(out)
 
 
 def run_neural(files) -> list[dict]:
@@ -76,23 +116,12 @@ def run_neural(files) -> list[dict]:
     base = spec_for_level(10)
     cm = {k: v for k, v in base.params.items() if not k.startswith("gru_")}
     attn = dict(attn_dim=16, attn_levels=12, attn_lr=200)
-    variants = [("backbone alone (level 9)", dict(cm, mixers=LEVELS[9]["mixers"])),
+    variants = [("backbone alone (level 9)", dict(cm, mixers=LEVELS[9]["mixers"])),  # the same experts
                 ("+ GRU (level 10)", dict(cm, **GRU)),
                 ("+ attention", dict(cm, **attn)),
                 ("+ GRU + attention (keyed by the GRU state)", dict(cm, **GRU, **attn, attn_src=1))]
-    rows = []
-    for label, params in variants:
-        spec = dataclasses.replace(base, params=params)
-        t = time.perf_counter()
-        sizes = {name: coded_bytes(spec, data) for name, data in files}
-        secs = time.perf_counter() - t
-        n = sum(len(d) for _, d in files)
-        text = [name for name, _ in files if name in TEXT]
-        rows.append({"variant": label, "params": params, "bpb": 8 * sum(sizes.values()) / n,
-                     "text_bpb": 8 * sum(sizes[k] for k in text) / max(1, sum(len(dict(files)[k]) for k in text)),
-                     "files": {k: 8 * v / max(1, len(dict(files)[k])) for k, v in sizes.items()},
-                     "kb_per_s": n / secs / 1e3})
-    return rows
+    return [measure(label, dataclasses.replace(base, params=params), files, params=params)
+            for label, params in variants]
 
 
 def markdown_neural(rows) -> str:
@@ -124,12 +153,17 @@ def main() -> None:
     ap.add_argument("--level", type=int, default=5)
     ap.add_argument("--corpus", default=None)
     ap.add_argument("--neural", action="store_true", help="ablate the neural byte models instead")
+    ap.add_argument("--mixing", action="store_true", help="compare mixer, MoE router and EML heuristics")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     files = corpus.resolve([], corpus=args.corpus)
     if args.neural:
         rows = run_neural(files)
         print(json.dumps(rows, indent=1) if args.json else markdown_neural(rows))
+        return
+    if args.mixing:
+        rows = run_mixing(args.level, files)
+        print(json.dumps(rows, indent=1) if args.json else markdown_mixing(rows))
         return
     rows = run(args.level, files)
     print(json.dumps(rows, indent=1) if args.json else markdown(rows))

@@ -109,11 +109,12 @@ def test_analyze_reports_trace_components_and_router():
     names = {c["component"] for c in r["components"]}
     assert {"context o1", "match", "apm", "order0"} <= names
     assert next(c for c in r["components"] if c["component"] == "context o1")["gain_bpb"] > 0
-    ro = r.get("router")
-    if ro:                                    # levels with the MoE router
-        assert abs(sum(ro["gate_share"]) - 1) < 0.01
-        assert abs(sum(ro["selected"]) - ro["k"]) < 0.01
-        assert 0 < ro["entropy"] <= ro["max_entropy"] + 1e-3
+    ro = r["router"]                          # level 9 mixes with the MoE router
+    assert (ro["experts"], ro["k"]) == (7, 4)
+    assert abs(sum(ro["gate_share"]) - 1) < 0.01
+    assert abs(sum(ro["selected"]) - ro["k"]) < 0.01
+    assert 0 < ro["entropy"] <= ro["max_entropy"] + 1e-3
+    assert "moe router (-> final mixer)" in names
 
 
 def test_analyze_cli_json_and_errors(tmp_path):
@@ -126,3 +127,26 @@ def test_analyze_cli_json_and_errors(tmp_path):
     res = run("analyze", tmp_path / "missing", "--level", 1)
     assert res.exit_code == 1 and res.stderr.startswith("mixzip: ") and res.stderr.count("\n") == 1
     assert "Traceback" not in res.output
+
+
+def test_analyze_plot_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    r = analyze.analyze(TEXT, level=1, window=1024, ablate=False)
+    analyze.plot("text", r, str(tmp_path / "t.png"))
+    assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_analyze_plot_without_matplotlib_is_one_error(tmp_path, monkeypatch):
+    import builtins
+    real = builtins.__import__
+
+    def no_mpl(name, *a, **k):
+        if name.startswith("matplotlib"):
+            raise ImportError(name)
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", no_mpl)
+    src = tmp_path / "in.txt"
+    src.write_bytes(TEXT[:500])
+    res = run("analyze", src, "--level", 1, "--no-ablation", "--plot", tmp_path / "t.png")
+    assert res.exit_code == 1 and "matplotlib" in res.stderr and res.stderr.count("\n") == 1

@@ -36,11 +36,14 @@ Learning (after the bit y is coded; err = (y << 16) - p16):
     the rate past 64 KiB.  rr is about a tenth of the experts' rate in the
     same units.  K = 1 would give no router gradient (one gate is 1), so K >= 2.
   * balancing (so the router does not collapse onto a few experts): each
-    expert's selection rate u_e is tracked (exponential average, 1/65536
-    units, time constant 1024 bits); its bias b_e moves by BAL_STEP towards
-    selecting it when u_e < K/E and away when above, clamped to +-1 nat.  The
-    bias only affects which experts are selected, never the gates (the
-    auxiliary-loss-free balancing of DeepSeek-V3).
+    expert's selection rate u_e is tracked per byte (exponential average,
+    1/65536 units, time constant 128 bytes).  An expert selected less than
+    a quarter of its fair share K/E is starved: its bias b_e grows by
+    BAL_STEP per byte (up to 1 nat) until it is selected again; otherwise
+    b_e fades back to 0.  The bias only affects which experts are selected,
+    never the gates (the bias-based, auxiliary-loss-free balancing of
+    DeepSeek-V3, with a dead zone: forcing exact balance measured 0.06%
+    worse on Canterbury at level 9).
 
 All integer; the decoder repeats every step.  Memory: 4 E x ROWS bytes for R
 (E = 8: 110 KiB) plus a few scalars per expert.
@@ -75,6 +78,7 @@ RMAX = 1 << 22             # |R| bound (64 nats)
 BAL_STEP = 32              # balancing bias step per byte, 1/65536 nats
 BAL_MAX = 1 << 16          # |b_e| <= 1 nat
 U_SHIFT = 7                # selection-rate average: time constant 2^7 bytes
+STARVED = 2                # an expert selected less than (K/E) / 2^STARVED of the time is starved
 
 # mo: int64 router scratch and state, offsets
 Z, BIAS, USE, SEL, GATE, CNT = 0, MAXEXP, 2 * MAXEXP, 3 * MAXEXP, 4 * MAXEXP, 5 * MAXEXP
@@ -226,9 +230,13 @@ def moe_balance(mo, ne, k):
         u += ((mo[U(CNT + e)] << 13) - u) >> U_SHIFT      # cnt of 8 bits -> share x 65536
         mo[U(USE + e)] = u
         mo[U(CNT + e)] = 0
-        b = mo[U(BIAS + e)] + (BAL_STEP if u < target else -BAL_STEP)
-        if b > BAL_MAX:
-            b = BAL_MAX
-        elif b < -BAL_MAX:
-            b = -BAL_MAX
+        b = mo[U(BIAS + e)]
+        if u < (target >> STARVED):          # starved: pull it back in
+            b += BAL_STEP
+            if b > BAL_MAX:
+                b = BAL_MAX
+        elif b > 0:                           # otherwise let the bias fade
+            b -= BAL_STEP
+            if b < 0:
+                b = 0
         mo[U(BIAS + e)] = b
