@@ -108,7 +108,7 @@ NST = LERR + 1
 
 # cfg: int64 parameters of the recipe
 (CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_GRU, CF_ATTN,
- CF_FSEL, CF_MOEK, CF_MOELR, CF_NEXT) = range(16)
+ CF_FSEL, CF_MOEK, CF_MOELR, CF_EML, CF_NEXT) = range(17)
 APM_SIZES = (256, 65536, 1 << 18)   # contexts of a1 (c0), a2 (c0, c1), a3 (c0, hashed c2 c1)
 
 # ``off`` switches components off for ablation studies (contexts are
@@ -184,6 +184,8 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     moek = cfg[CF_MOEK]
     moelr = cfg[CF_MOELR]
     negln = expn[4096:]
+    use_eml = cfg[CF_EML]
+    lr = lrt[0]                                # the constant rate when the EML heuristics are off
     rows = np.zeros(moe.NF, dtype=np.int64)
     xs = np.zeros(MAXMIX, dtype=np.int64)
     ps = np.zeros(MAXMIX, dtype=np.int64)
@@ -210,11 +212,15 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     cpos = cs[coder.OPOS] if mode == coder.ENCODE else cs[coder.IPOS]
     le = st[LERR]
     pb = 0                                     # bit_length(position): the EML tables' position input
+    while (hist[POS] >> pb) > 0 and pb < 63:
+        pb += 1
+    limit = slt[pb]
+    arate = art[pb]
     for i in range(dstart, dend):
-        while (hist[POS] >> pb) > 0 and pb < 63:
+        if hist[POS] >> pb:                    # position reached 2^pb: next bucket
             pb += 1
-        limit = slt[pb]
-        arate = art[pb]
+            limit = slt[pb]
+            arate = art[pb]
         if mode == coder.ENCODE and cpos + coder.ROOM > bend:
             st[LERR] = le
             save_coder(cs, mode, x1, x2, xc, cpos)
@@ -341,9 +347,10 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
             # ---- code
             y = (c >> (7 - j)) & 1
             y, x1, x2, xc, cpos = code_bit(mode, y, p, x1, x2, xc, cpos, buf, bend)
-            lr = lrt[U(pb * 8 + (le >> 13))]                 # 1/16 units
-            ae = (y << 16) - p
-            le += ((ae if ae >= 0 else -ae) - le) >> LOSS_SHIFT
+            if use_eml:
+                lr = lrt[U(pb * 8 + (le >> 13))]             # 1/16 units
+                ae = (y << 16) - p
+                le += ((ae if ae >= 0 else -ae) - le) >> LOSS_SHIFT
             # ---- update
             for k in range(n):
                 s = smi[k]
@@ -471,6 +478,7 @@ class Backbone:
         self.cfg[CF_RUNS] = runs
         self.cfg[CF_MOEK] = moe_k
         self.cfg[CF_MOELR] = moe_lr
+        self.cfg[CF_EML] = 1 if eml != "" else 0
         if recipe_version not in SUPPORTED_VERSIONS:
             raise ValueError(f"recipe version {recipe_version} is not supported")
         self.cfg[CF_FSEL] = 1 if recipe_version >= 2 else 0

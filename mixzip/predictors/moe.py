@@ -48,12 +48,19 @@ Learning (after the bit y is coded; err = (y << 16) - p16):
 All integer; the decoder repeats every step.  Memory: 4 E x ROWS bytes for R
 (E = 8: 110 KiB) plus a few scalars per expert.
 
-How to call (per bit), with the feature rows in ``rows[0:NF]``:
+Measured (scripts/ablation.py --mixing, README): with level 8's inputs,
+2 of 6 experts are ~2% smaller than one mixer for ~23% more time, and every
+MoE from 3 of 5 experts up beats 3 mixers + a final mixer; level 9 uses 4 of 7.
+
+How to call, with feature row f's index x ne in ``rows[f]`` (f < NF):
+  per bit:
     moe_select(R, rows, ne, k, mo)            -> mo[SEL:SEL+k], logits in mo[Z:]
     moe_gates(mo, k, expn)                    -> mo[GATE:GATE+k]
-    s_k = mixer_dot(expert mo[SEL+i]) for i < k;  s = moe_mix(mo, k, xs)
-    code the bit; update the selected experts with moe_expert_err(...)
-    moe_router_update(R, rows, ne, k, mo, xs, s, err, rr_t)
+    xs[i] = mixer_dot(expert mo[SEL+i]) for i < k;  s = moe_mix(mo, k, xs)
+    code the bit; mixer_update each selected expert with its own error
+    moe_router_update(R, rows, ne, k, mo, xs, s, (y << 16) - squash(s), rr SCHED[b])
+    moe_count(mo, k, negln)
+  per byte:
     moe_balance(mo, ne, k)
 """
 from __future__ import annotations
