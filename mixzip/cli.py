@@ -2,6 +2,8 @@
 
     mixzip [OPTIONS] [FILE]...      FILE -> FILE.mxz; -d, -t, -l, -c, -o ...
     mixzip bench [FILE]...          compare with zstd -19, xz -9e, bzip2 -9
+    mixzip analyze FILE             per-component gain, MoE router, bpb trace
+    mixzip tune [FILE]...           fit the EML heuristics on a corpus
 
 Nothing is lost: output goes to a temporary file next to the destination and
 is renamed over it only when everything succeeded; inputs are kept unless
@@ -518,11 +520,15 @@ class CodecCommand(click.Command):
                                 for n in sorted(recipes.LEVELS)])
         with formatter.section("Commands"):
             formatter.write_dl([("bench", "compare mixzip with zstd, xz and bzip2 "
-                                          "(mixzip bench --help)")])
+                                          "(mixzip bench --help)"),
+                                ("analyze", "what each model earns on a file, the MoE router, "
+                                            "a bits-per-byte trace"),
+                                ("tune", "fit the EML heuristics' parameters on a corpus")])
         with formatter.section("Notes"):
             formatter.write_text(
                 "With no FILE, or when FILE is -, read standard input and write standard "
-                "output.  A file literally named 'bench' must be given as ./bench.  "
+                "output.  A file literally named 'bench', 'analyze' or 'tune' must be given "
+                "with a path, e.g. ./bench.  "
                 "mixzip codes each stream on one thread: -T is accepted for compatibility "
                 "and never changes the output.  Exit status: 0 ok, 1 error, 2 warning, "
                 "130 interrupted.  Set MIXZIP_DEBUG=1 for tracebacks of internal errors.")
@@ -538,7 +544,8 @@ def select_mode(compress: bool, decompress: bool, test: bool, listing: bool) -> 
 
 class MixzipGroup(click.Group):
     """A group whose first argument, unless it names a subcommand, goes to the
-    default command - so ``mixzip FILE`` works for any FILE but ``bench``.
+    default command - so ``mixzip FILE`` works for any FILE but ``bench``,
+    ``analyze`` and ``tune``.
 
     It also turns every failure into one line on stderr and an exit status
     (usage errors exit 1, as in gzip)."""
@@ -556,7 +563,8 @@ class MixzipGroup(click.Group):
                                   standalone_mode=False, **extra)
         except click.UsageError as exc:
             say(exc.format_message())
-            hint = "mixzip bench --help" if exc.ctx and exc.ctx.info_name == "bench" else "mixzip --help"
+            sub = exc.ctx.info_name if exc.ctx else None
+            hint = f"mixzip {sub} --help" if sub in ("bench", "analyze", "tune") else "mixzip --help"
             click.echo(f"Try '{hint}' for more information.", err=True)
             status = ERROR
         except click.ClickException as exc:

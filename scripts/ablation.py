@@ -85,6 +85,7 @@ def run_mixing(level: int, files) -> list[dict]:
     p = {k: v for k, v in base.params.items() if k not in ("moe_k", "eml")}
     variants = [("one mixer", dict(p, mixers=1)),
                 ("3 mixers + final mixer", dict(p, mixers=3)),
+                ("MoE: 2 of 4 experts", dict(p, mixers=4, moe_k=2)),
                 ("MoE: 2 of 6 experts", dict(p, mixers=6, moe_k=2)),
                 ("MoE: 3 of 5 experts", dict(p, mixers=5, moe_k=3)),
                 ("MoE: 4 of 7 experts", dict(p, mixers=7, moe_k=4)),
