@@ -249,3 +249,27 @@ def test_every_context_hash_is_distinct_per_context():
     C.context_hashes(hist, rpos, buf, ids, len(ids), out, 0)
     assert len(set(out.tolist())) == len(ids)
     assert all(0 <= v < 2**32 for v in out.tolist())
+
+
+def test_text_shape_context_sees_classes_and_c1_only():
+    """k1 hashes the character classes of the last 8 bytes and c1: "qqAb, wo"
+    and "rrCd; ro" have the same shape and last byte; changing one class
+    (capital -> lower) or c1 changes the hash; bytes before the 8 do not count."""
+    from mixzip.predictors import contexts as C
+
+    def k1(text: bytes) -> int:
+        hist, tabs = C.new_history()
+        buf = np.zeros(1 << 12, dtype=np.uint8)
+        for i, b in enumerate(text):
+            buf[i] = b
+            C.history_update(hist, tabs, b)
+        out = np.zeros(1, dtype=np.int64)
+        C.context_hashes(hist, tabs, buf, np.array([C.ID["k1"]], dtype=np.int64), 1, out, 0)
+        return int(out[0])
+
+    base = k1(b"qqqAb, wo")
+    assert k1(b"0\nrrCd; ro") == base         # same classes in the last 8 bytes, same c1
+    assert k1(b"qqqab, wo") != base            # capital -> lower
+    assert k1(b"qqqAb, wa") != base            # another c1
+    assert k1(b"qqqAb,\nwo") != base           # newline vs space
+    assert k1(b"qqqAb, 1o") != base            # digit vs letter

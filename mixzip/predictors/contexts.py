@@ -22,6 +22,8 @@ Catalogue (name: what the context is; "cN" is the N-th previous byte):
     i1                   indirect: c1 and the two bytes that followed c1 last time
     i2                   indirect: c2 c1 and the two bytes that followed them last time
     w4                   the current word and the word before the previous one (skip-bigram)
+    k1                   the shape of the text: classes of the last 8 bytes (lower, upper,
+                         space, newline, digit, punctuation, quote/bracket, other) and c1
 
 Record length (stride) detection, for r1..r3: for each byte value the last
 three positions are kept; when a byte value recurs three times at the same
@@ -48,7 +50,7 @@ from mixzip.jit import inline
 
 NAMES = ("o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o12", "o16",
          "w1", "w2", "w3", "s1", "s2", "s3", "s4", "s5", "r1", "r2", "r3", "col", "a4",
-         "i1", "i2", "w4")
+         "i1", "i2", "w4", "k1")
 ID = {name: i for i, name in enumerate(NAMES)}
 
 C4, C8, C12, C16, WORD0, WORD1, WORD2, POS, LINE0, LINE1, STRIDE, RCAND, RCNT = range(13)
@@ -202,8 +204,29 @@ def context_hash(hist, tabs, buf, cid):
         v = (c4 & 0xFF) | (tabs[T_IND1 + (c4 & 0xFF)] << 8)
     elif cid == 24:
         v = (c4 & 0xFFFF) | (tabs[T_IND2 + (c4 & 0xFFFF)] << 16)
-    else:
+    elif cid == 25:
         v = hash2(hist[WORD0], hist[WORD2])
+    else:
+        v = 0
+        for k in range(8):                      # character classes of the last 8 bytes
+            b = (c4 >> (8 * k)) & 0xFF if k < 4 else (c8 >> (8 * (k - 4))) & 0xFF
+            lb = b | 32
+            if 97 <= lb <= 122:
+                cl = 0 if b >= 97 else 1
+            elif b == 32:
+                cl = 2
+            elif b == 10:
+                cl = 3
+            elif 48 <= b <= 57:
+                cl = 4
+            elif b == 46 or b == 44 or b == 59 or b == 58 or b == 33 or b == 63:
+                cl = 5
+            elif b == 34 or b == 39 or b == 40 or b == 41:
+                cl = 6
+            else:
+                cl = 7
+            v = (v << 3) | cl
+        v = hash2(v, c4 & 0xFF)
     return hash2(v, cid + 1)
 
 
