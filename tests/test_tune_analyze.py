@@ -110,7 +110,7 @@ def test_analyze_reports_trace_components_and_router():
     assert {"context o1", "match", "apm", "order0"} <= names
     assert next(c for c in r["components"] if c["component"] == "context o1")["gain_bpb"] > 0
     ro = r["router"]                          # level 9 mixes with the MoE router
-    assert (ro["experts"], ro["k"]) == (7, 6)
+    assert (ro["experts"], ro["k"]) == (8, 6)
     assert abs(sum(ro["gate_share"]) - 1) < 0.01
     assert abs(sum(ro["selected"]) - ro["k"]) < 0.01
     assert 0 < ro["entropy"] <= ro["max_entropy"] + 1e-3

@@ -70,7 +70,7 @@ from mixzip.jit import U, inline, kernel
 from mixzip.predictors import logistic, statetable
 from mixzip.predictors.apm import apm_p, apm_update, new_apm
 from mixzip.predictors.bytemodel import byte_to_bit_p12
-from mixzip.predictors.contexts import C4, C8, NHIST, NTABS, POS, context_hashes, hash2, history_update, new_history
+from mixzip.predictors.contexts import C4, C8, NHIST, NTABS, POS, context_hashes, text_shape, hash2, history_update, new_history
 from mixzip.predictors.contexts import parse as parse_contexts
 from mixzip.predictors.attention import A_CONF, Attention, attn_step
 from mixzip.predictors.gru import G_CONF, G_H, G_S, Gru, gru_step
@@ -120,10 +120,11 @@ OFF_NAMES = {"order0": OFF_ORDER0, "match": OFF_MATCH, "apm": OFF_APM}
 # c0); mixer 1: (c1, bit position); mixer 2: (match length bucket, expected
 # bit, bit position); mixer 3: (GRU confidence bucket, c0), only useful with
 # the GRU; mixers 4-7 (the MoE's extra experts): (c2, bit position), (c1, c0),
-# (hashed c3 c2 c1, bit position), c0.  With more than one mixer, a final
+# (hashed c3 c2 c1, bit position), (text shape of the last 4 bytes, bit
+# position).  With more than one mixer, a final
 # mixer (weights selected by c0, the match state and the top two bits of c1)
 # or the MoE router (moe.py, ``moe_k`` > 0) combines their outputs.
-MIX_SETS = (4 * 8 * 256, 256 * 8, 32 * 2 * 8, 8 * 256, 256 * 8, 65536, 512 * 8, 256)
+MIX_SETS = (4 * 8 * 256, 256 * 8, 32 * 2 * 8, 8 * 256, 256 * 8, 65536, 512 * 8, 4096 * 8)
 MIX_BASE = tuple(sum(MIX_SETS[:i]) for i in range(len(MIX_SETS)))
 NN_INPUTS = 2             # mixer inputs per neural byte model: stretch(p), stretch(p) x confidence / 8
 MAXMIX = len(MIX_SETS)
@@ -250,6 +251,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
         a3h = hash2(hist[C4] & 0xFFFF, 0xA3) if napm > 2 else 0
         c2 = (hist[C4] >> 8) & 0xFF
         h3 = hash2(hist[C4] & 0xFFFFFF, 0x3E) if nmix > 6 else 0
+        shp = text_shape(hist[C4]) if nmix > 7 else 0
         rr = 0
         if moek:
             rows[2] = (moe.ROW_BASE[2] + (hash2(hist[C4] & 0xFFFF, 0x52) & 1023)) * nmix
@@ -309,7 +311,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
             if nmix > 6:
                 wb[6] = (MIX_BASE[6] + (h3 & 511) * 8 + j) * nin
             if nmix > 7:
-                wb[7] = (MIX_BASE[7] + c0) * nin
+                wb[7] = (MIX_BASE[7] + shp * 8 + j) * nin
             if moek:
                 rows[0] = c0 * nmix
                 rows[1] = (moe.ROW_BASE[1] + c1 * 8 + j) * nmix

@@ -138,6 +138,33 @@ def _at(buf, p):
 
 
 @inline
+def char_class(b):
+    """0 lower, 1 upper, 2 space, 3 newline, 4 digit, 5 .,;:!?, 6 quote/bracket, 7 other."""
+    lb = b | 32
+    if 97 <= lb <= 122:
+        return 0 if b >= 97 else 1
+    if b == 32:
+        return 2
+    if b == 10:
+        return 3
+    if 48 <= b <= 57:
+        return 4
+    if b == 46 or b == 44 or b == 59 or b == 58 or b == 33 or b == 63:
+        return 5
+    if b == 34 or b == 39 or b == 40 or b == 41:
+        return 6
+    return 7
+
+
+@inline
+def text_shape(w):
+    """The classes of the four bytes of a 32-bit history word, 3 bits each (12
+    bits), the most recent (lowest) byte in the top bits."""
+    return ((char_class(w & 0xFF) << 9) | (char_class((w >> 8) & 0xFF) << 6)
+            | (char_class((w >> 16) & 0xFF) << 3) | char_class((w >> 24) & 0xFF))
+
+
+@inline
 def context_hash(hist, tabs, buf, cid):
     c4 = hist[C4]
     c8 = hist[C8]
@@ -207,26 +234,7 @@ def context_hash(hist, tabs, buf, cid):
     elif cid == 25:
         v = hash2(hist[WORD0], hist[WORD2])
     else:
-        v = 0
-        for k in range(8):                      # character classes of the last 8 bytes
-            b = (c4 >> (8 * k)) & 0xFF if k < 4 else (c8 >> (8 * (k - 4))) & 0xFF
-            lb = b | 32
-            if 97 <= lb <= 122:
-                cl = 0 if b >= 97 else 1
-            elif b == 32:
-                cl = 2
-            elif b == 10:
-                cl = 3
-            elif 48 <= b <= 57:
-                cl = 4
-            elif b == 46 or b == 44 or b == 59 or b == 58 or b == 33 or b == 63:
-                cl = 5
-            elif b == 34 or b == 39 or b == 40 or b == 41:
-                cl = 6
-            else:
-                cl = 7
-            v = (v << 3) | cl
-        v = hash2(v, c4 & 0xFF)
+        v = hash2((text_shape(c4) << 12) | text_shape(c8), c4 & 0xFF)
     return hash2(v, cid + 1)
 
 
