@@ -66,7 +66,7 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0)
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 server;
 # shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 2.18, 2: 1.69, 3: 1.26, 4: 0.93, 5: 0.69, 6: 0.64, 7: 0.61, 8: 0.51, 9: 0.31, 10: 0.036}
+LEVEL_SPEED = {1: 2.18, 2: 1.69, 3: 1.26, 4: 0.93, 5: 0.69, 6: 0.64, 7: 0.61, 8: 0.55, 9: 0.24, 10: 0.039}
 
 RECIPES = {backbone.NAME: backbone}
 
