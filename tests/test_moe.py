@@ -8,6 +8,7 @@ import pytest
 
 from mixzip.predictors import moe
 from mixzip.predictors.backbone import Backbone
+from mixzip.predictors.mixer import mixer_dot
 
 
 def rows_for(values, ne):
@@ -67,7 +68,7 @@ def test_router_learns_to_trust_the_expert_that_is_right():
         moe.moe_gates(mo, k, moe.EXPN)
         sel = list(mo[moe.SEL:moe.SEL + k])
         xk = np.array([xs[e] for e in sel], dtype=np.int64)
-        s = moe.moe_mix(mo, k, xk)
+        s = mixer_dot(mo, moe.GATE, xk, k)
         g0 = mo[moe.GATE + sel.index(0)]
         first = g0 if first is None else first
         p16 = int(65536 / (1 + math.exp(-s / 256)))

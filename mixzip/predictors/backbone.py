@@ -80,7 +80,7 @@ from mixzip.predictors.mixer import mixer_dot, mixer_update, new_mixer
 from mixzip.predictors import eml as eml_mod
 from mixzip.predictors import moe
 from mixzip.predictors.eml import LOSS_SHIFT
-from mixzip.predictors.moe import moe_balance, moe_count, moe_gates, moe_mix, moe_router_update, moe_select, new_router
+from mixzip.predictors.moe import moe_balance, moe_count, moe_gates, moe_router_update, moe_select, new_router
 from mixzip.predictors.statemap import DT, new_state_statemap, new_statemap, sm_p, sm_update
 
 NAME = "cm"
@@ -323,7 +323,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                     m = mo[U(moe.SEL + q)]
                     xs[q] = mixer_dot(mw, wb[m], x, nin)
                     ps[q] = squash_t[U(xs[q] + 2047)]
-                dot = moe_mix(mo, moek, xs)
+                dot = mixer_dot(mo, moe.GATE, xs, moek)      # gate-weighted blend, as a mixer
             else:
                 for m in range(nmix):
                     xf[m] = mixer_dot(mw, wb[m], x, nin)

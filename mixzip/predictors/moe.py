@@ -56,7 +56,8 @@ How to call, with feature row f's index x ne in ``rows[f]`` (f < NF):
   per bit:
     moe_select(R, rows, ne, k, mo)            -> mo[SEL:SEL+k], logits in mo[Z:]
     moe_gates(mo, k, expn)                    -> mo[GATE:GATE+k]
-    xs[i] = mixer_dot(expert mo[SEL+i]) for i < k;  s = moe_mix(mo, k, xs)
+    xs[i] = mixer_dot(expert mo[SEL+i]) for i < k
+    s = mixer_dot(mo, GATE, xs, k)            (the gates are the weights: sum g x >> 16, clamped)
     code the bit; mixer_update each selected expert with its own error
     moe_router_update(R, rows, ne, k, mo, xs, s, (y << 16) - squash(s), rr SCHED[b])
     moe_count(mo, k, negln)
@@ -177,19 +178,6 @@ def moe_gates(mo, k, expn):
     inv = (np.int64(1) << 40) // tot            # one division per bit
     for i in range(k):
         mo[U(GATE + i)] = (mo[U(GATE + i)] * inv) >> 24
-
-
-@inline
-def moe_mix(mo, k, xs):
-    s = np.int64(0)
-    for i in range(k):
-        s += mo[U(GATE + i)] * xs[i]
-    s >>= 16
-    if s > 2047:
-        s = 2047
-    elif s < -2047:
-        s = -2047
-    return s
 
 
 @inline
