@@ -18,33 +18,23 @@ Output JSON (``-o``): {"format": "mixzip-eml/1", "levels": {"L": [12 ints]},
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from typing import Callable, Sequence
 
-import numpy as np
-
-from mixzip.codec import coder
-from mixzip.predictors import backbone, eml, recipes
+from mixzip.codec.engine import Engine
+from mixzip.predictors import eml, recipes
 
 FORMAT = "mixzip-eml/1"
 
 
 def payload_bits(level: int, params: Sequence[int], datas: Sequence[bytes]) -> int:
-    """Coded size in bits of each data compressed alone at ``level`` with these EML parameters."""
-    spec = dict(recipes.COMMON, **recipes.LEVELS[level])
-    spec["eml"] = eml.to_text(params)
-    total = 0
-    for data in datas:
-        arr = np.frombuffer(data, dtype=np.uint8).copy()
-        model = backbone.Backbone(**spec)
-        cs = np.zeros(coder.NSTATE, dtype=np.int64)
-        buf = np.zeros(len(arr) + 4096, dtype=np.uint8)
-        coder.init_encoder(cs, 0)
-        model.run(coder.ENCODE, arr, 0, len(arr), buf, buf.shape[0], cs)
-        coder.flush(cs, buf)
-        total += 8 * int(cs[coder.OPOS])
-    return total
+    """Coded size in bits of each data compressed alone (one block) at ``level``
+    with these EML parameters."""
+    base = recipes.spec_for_level(level)
+    spec = dataclasses.replace(base, params=dict(base.params, eml=eml.to_text(params)))
+    return sum(8 * len(Engine(spec).encode_block(data)[0]) for data in datas)
 
 
 def descend(cost: Callable[[tuple], int], start: tuple, rng: random.Random, step: int = 8,

@@ -17,6 +17,8 @@ words = [b"alpha", b"beta", b"gamma", b"Delta", b"epsilon", b"zeta", b"eta"]
 text = b" ".join(rng.choice(words) for _ in range(300))
 data = text + bytes(range(256)) + bytes(rng.randrange(256) for _ in range(300)) + text[:700]
 spec = spec_for_level(LEVEL)
+if LEVEL == 1:             # with the (optional) EML heuristics, so their per-bit path is covered too
+    spec = dataclasses.replace(spec, params=dict(spec.params, eml="-8,8,8,8,8,-8,0,0,-8,0,0,8"))
 if LEVEL == 10:            # the neural level, with the (optional) attention model switched on too
     spec = dataclasses.replace(spec, params=dict(spec.params, attn_dim=16, attn_levels=12, attn_lr=200, attn_src=1))
 if LEVEL == 10 and TINY:   # pure Python runs the networks ~10^4x slower: small ones

@@ -38,11 +38,13 @@ loss bucket l):  rate = LRT[b * 8 + l];  shift = ART[b];  limit = SLT[b].
 from __future__ import annotations
 
 import json
-from decimal import Decimal, ROUND_HALF_EVEN, localcontext
+from decimal import Decimal, localcontext
 from functools import lru_cache
 from importlib import resources
 
 import numpy as np
+
+from mixzip.predictors.logistic import round_clamp
 
 NAMES = ("lr", "apm", "limit")
 NPARAM = 4 * len(NAMES)
@@ -64,10 +66,6 @@ def node(c, u: Decimal, v: Decimal) -> Decimal:
     return eml_safe(c0 * u + c1, abs(c2 * v) + abs(c3) + 1)
 
 
-def _round(v: Decimal, lo: int, hi: int) -> int:
-    return min(max(int(v.to_integral_value(rounding=ROUND_HALF_EVEN)), lo), hi)
-
-
 def tables(params, lr: int, apm_rate: int, sm_limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(LRT, ART, SLT) for 12 parameters in eighths (all zero: the constants)."""
     lrt, art, slt = _tables(tuple(int(k) for k in params), int(lr), int(apm_rate), int(sm_limit))
@@ -87,9 +85,9 @@ def _tables(p, lr, apm_rate, sm_limit):
             u = Decimal(b) / 8
             for lb in range(NLOSS):
                 v = (Decimal(lb) + Decimal("0.5")) / NLOSS
-                lrt[b * NLOSS + lb] = _round(16 * lr * node(p[0:4], u, v), *RANGES["lr"])
-            art[b] = _round(apm_rate * node(p[4:8], u, u), *RANGES["apm"])
-            slt[b] = _round(sm_limit * node(p[8:12], u, u), *RANGES["limit"])
+                lrt[b * NLOSS + lb] = round_clamp(16 * lr * node(p[0:4], u, v), *RANGES["lr"])
+            art[b] = round_clamp(apm_rate * node(p[4:8], u, u), *RANGES["apm"])
+            slt[b] = round_clamp(sm_limit * node(p[8:12], u, u), *RANGES["limit"])
     return lrt, art, slt
 
 

@@ -23,27 +23,32 @@ import numpy as np
 XMAX = 2047
 
 
-def _build_squash() -> np.ndarray:
-    out = np.empty(2 * XMAX + 1, dtype=np.int32)
+def round_clamp(v: Decimal, lo: int, hi: int) -> int:
+    """v rounded half-to-even to an integer, clamped to [lo, hi]."""
+    return min(max(int(v.to_integral_value(rounding=ROUND_HALF_EVEN)), lo), hi)
+
+
+def decimal_table(n: int, f, lo: int, hi: int, dtype=np.int32) -> np.ndarray:
+    """out[i] = round_clamp(f(i), lo, hi) for i < n, with f evaluated in 34-digit
+    decimal (whose exp and ln are correctly rounded): the same integers on
+    every machine.  Every integer table of the coding path is built with it."""
+    out = np.empty(n, dtype=dtype)
     with localcontext() as ctx:
         ctx.prec = 34
-        one = Decimal(1)
-        for i, x in enumerate(range(-XMAX, XMAX + 1)):
-            p = Decimal(65536) / (one + (Decimal(-x) / 256).exp())
-            v = int(p.to_integral_value(rounding=ROUND_HALF_EVEN))
-            out[i] = min(max(v, 1), 65535)
+        for i in range(n):
+            out[i] = round_clamp(f(i), lo, hi)
     return out
+
+
+def _build_squash() -> np.ndarray:
+    return decimal_table(2 * XMAX + 1, lambda i: Decimal(65536) / (1 + (Decimal(XMAX - i) / 256).exp()), 1, 65535)
 
 
 def _build_stretch() -> np.ndarray:
-    out = np.empty(4096, dtype=np.int32)
-    with localcontext() as ctx:
-        ctx.prec = 34
-        for i in range(4096):
-            p = (Decimal(i) + Decimal("0.5")) / 4096
-            v = (Decimal(256) * (p / (1 - p)).ln()).to_integral_value(rounding=ROUND_HALF_EVEN)
-            out[i] = min(max(int(v), -XMAX), XMAX)
-    return out
+    def f(i):
+        p = (Decimal(i) + Decimal("0.5")) / 4096
+        return 256 * (p / (1 - p)).ln()
+    return decimal_table(4096, f, -XMAX, XMAX)
 
 
 SQUASH = _build_squash()

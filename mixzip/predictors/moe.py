@@ -49,8 +49,9 @@ All integer; the decoder repeats every step.  Memory: 4 E x ROWS bytes for R
 (E = 8: 110 KiB) plus a few scalars per expert.
 
 Measured (scripts/ablation.py --mixing, README): with level 8's inputs,
-2 of 6 experts are ~2% smaller than one mixer for ~23% more time, and every
-MoE from 3 of 5 experts up beats 3 mixers + a final mixer; level 9 uses 4 of 7.
+2 of 4 experts are 1.96% smaller than one mixer for 1.16-1.33x the time, and
+every MoE from 3 of 5 experts up beats 3 mixers + a final mixer; levels 9
+and 10 use 6 of 8.
 
 How to call, with feature row f's index x ne in ``rows[f]`` (f < NF):
   per bit:
@@ -66,11 +67,12 @@ How to call, with feature row f's index x ne in ``rows[f]`` (f < NF):
 """
 from __future__ import annotations
 
-from decimal import Decimal, ROUND_HALF_EVEN, localcontext
+from decimal import Decimal
 
 import numpy as np
 
 from mixzip.jit import U, inline
+from mixzip.predictors.logistic import decimal_table
 
 MAXEXP = 8                 # experts
 # Router features (rows of R): c0 (bit position and partial byte); c1 with the
@@ -96,29 +98,9 @@ MASS, NSEL, ENT, NBIT = 6 * MAXEXP, 7 * MAXEXP, 8 * MAXEXP, 8 * MAXEXP + 1
 NMO = 8 * MAXEXP + 2
 
 
-def _build_expn() -> np.ndarray:
-    out = np.empty(4096, dtype=np.int64)
-    with localcontext() as ctx:
-        ctx.prec = 34
-        for d in range(4096):
-            v = (Decimal(65536) * (Decimal(-d) / 256).exp()).to_integral_value(rounding=ROUND_HALF_EVEN)
-            out[d] = max(int(v), 1)
-    return out
-
-
-def _build_negln() -> np.ndarray:
-    out = np.empty(4096, dtype=np.int64)
-    with localcontext() as ctx:
-        ctx.prec = 34
-        for i in range(4096):
-            v = (Decimal(-65536) * ((Decimal(i) + Decimal("0.5")) / 4096).ln()).to_integral_value(
-                rounding=ROUND_HALF_EVEN)
-            out[i] = int(v)
-    return out
-
-
-EXPN = _build_expn()
-NEGLN = _build_negln()          # NEGLN[g >> 4] = -ln(g / 65536) in 1/65536 nats, for the entropy
+EXPN = decimal_table(4096, lambda d: 65536 * (Decimal(-d) / 256).exp(), 1, 65536, np.int64)
+# NEGLN[g >> 4] = -ln(g / 65536) in 1/65536 nats, for the gate entropy
+NEGLN = decimal_table(4096, lambda i: -65536 * ((Decimal(i) + Decimal("0.5")) / 4096).ln(), 0, 1 << 30, np.int64)
 
 
 def router_schedule() -> np.ndarray:
@@ -137,7 +119,6 @@ def router_schedule() -> np.ndarray:
 def new_router(n_experts: int) -> tuple[np.ndarray, np.ndarray]:
     """(R, mo): the router's logit table (all zero: equal gates) and its state."""
     mo = np.zeros(NMO, dtype=np.int64)
-    mo[USE:USE + MAXEXP] = 0
     return np.zeros(NROWS * n_experts, dtype=np.int32), mo
 
 
