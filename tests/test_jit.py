@@ -56,3 +56,16 @@ def test_options_are_deterministic():
 
     assert jit.OPTIONS["fastmath"] is False
     assert "parallel" not in jit.OPTIONS
+
+
+def test_kernels_compile_without_reference_counting():
+    """Kernels never allocate, so they are compiled with Numba's reference
+    counting off (jit.NO_REFCOUNT): the recipe kernel passes arrays to dozens
+    of inlined helpers per byte, and each would otherwise cost an atomic
+    incref/decref pair.  Fails if the option stops reaching the kernels."""
+    from mixzip import jit
+    from mixzip.predictors import backbone, mixer
+
+    assert jit.NO_REFCOUNT == {"_nrt": False}, "this Numba has no _nrt option: kernels run with refcounts"
+    for fn in (backbone.code_block, mixer.mixer_dot):
+        assert fn.targetoptions.get("_nrt") is False

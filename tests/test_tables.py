@@ -2,6 +2,7 @@
 import hashlib
 
 import numpy as np
+import pytest
 
 from mixzip.predictors import logistic, statetable
 from mixzip.predictors.statemap import DT
@@ -24,6 +25,12 @@ def test_tables_are_pinned():
     got = {"squash": sha(logistic.SQUASH), "stretch": sha(logistic.STRETCH),
            "nex": sha(statetable.NEX), "dt": sha(DT)}
     assert got == GOLDEN
+
+
+@pytest.mark.parametrize("build", [logistic._build_squash, logistic._build_stretch, logistic._build_expn, logistic._build_negln],
+                         ids=["squash", "stretch", "expn", "negln"])
+def test_float_fast_path_builds_the_decimal_table(build):
+    assert np.array_equal(build(fast=False), build())
 
 
 def test_squash_monotone_and_clamped():

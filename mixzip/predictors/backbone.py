@@ -134,6 +134,13 @@ FINAL_LR = 4
 MIX_INIT = 10000          # initial weight of every mixer input (1/65536 units)
 
 M32 = 0xFFFFFFFF
+# Scratch of code_block (``Backbone.scr``, int64), offsets of its parts; the
+# mixer inputs come last, their count depending on the recipe.
+S_ROWS = 0
+S_XS, S_PS, S_WB, S_PMX = (8 + i * MAXMIX for i in range(4))
+S_XF = 8 + 4 * MAXMIX
+S_RIDX, S_RBYTE, S_RSM, S_SMI, S_BASE, S_HITS = (S_XF + MAXMIX + 1 + i * MAXCTX for i in range(6))
+S_X = S_HITS + MAXCTX + 1
 RSCHED = moe.router_schedule()
 MOE_TABLES = np.concatenate([moe.EXPN, moe.NEGLN])     # the kernel's ``expn``: exp, then -ln
 
@@ -156,7 +163,7 @@ def match_hash(hist):
 @kernel
 def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs, ht, rt, sm, mw,
                mf, a1, a2, a3, mbuf, mht, ext, n_ext, ncum, gr, at, rw, mo, expn, rsched, lrt, art, slt,
-               squash_t, stretch_t, nex, count, dt):
+               squash_t, stretch_t, nex, count, dt, scr):
     """Run the model over bytes data[dstart:dend].
 
     ENCODE: codes data into buf (capacity bend), stops early at a byte
@@ -187,23 +194,24 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     negln = expn[4096:]
     use_eml = cfg[CF_EML]
     lr = lrt[0]                                # the constant rate when the EML heuristics are off
-    rows = np.zeros(moe.NF, dtype=np.int64)
-    xs = np.zeros(MAXMIX, dtype=np.int64)
-    ps = np.zeros(MAXMIX, dtype=np.int64)
     xn = n + NFIXED + n_ext                   # first neural-model input
     xr = xn + NN_INPUTS * nnn                 # first run input
     nin = xr + (n if runs else 0)
-    ridx = np.zeros(n, dtype=np.int64)
-    rbyte = np.zeros(n, dtype=np.int64)
-    rsm = np.zeros(n, dtype=np.int64)
-    x = np.zeros(nin, dtype=np.int64)
-    xf = np.zeros(MAXMIX + 1, dtype=np.int64)     # final mixer inputs: mixer outputs, bias
-    wb = np.zeros(MAXMIX, dtype=np.int64)
-    pmx = np.zeros(MAXMIX, dtype=np.int64)
+    scr[:] = 0                                # per-call scratch (owned by Backbone; kernels never allocate)
+    rows = scr[S_ROWS:S_ROWS + moe.NF]
+    xs = scr[S_XS:S_XS + MAXMIX]
+    ps = scr[S_PS:S_PS + MAXMIX]
+    wb = scr[S_WB:S_WB + MAXMIX]
+    pmx = scr[S_PMX:S_PMX + MAXMIX]
+    xf = scr[S_XF:S_XF + MAXMIX + 1]          # final mixer inputs: mixer outputs, bias
+    ridx = scr[S_RIDX:S_RIDX + n]
+    rbyte = scr[S_RBYTE:S_RBYTE + n]
+    rsm = scr[S_RSM:S_RSM + n]
+    smi = scr[S_SMI:S_SMI + n]
+    base = scr[S_BASE:S_BASE + n]
+    hitset = scr[S_HITS:S_HITS + n + 1]       # contexts seen -> mixer set bucket 0..7
+    x = scr[S_X:S_X + nin]                    # the mixer inputs
     xf[nmix] = 256
-    smi = np.zeros(n, dtype=np.int64)
-    base = np.zeros(n, dtype=np.int64)
-    hitset = np.zeros(n + 1, dtype=np.int64)      # contexts seen -> mixer set bucket 0..7
     for k in range(n + 1):
         hitset[k] = (k * 8) // (n + 1)
     x[n + I_BIAS] = 256
@@ -492,8 +500,9 @@ class Backbone:
         self.hist, self.tabs = new_history()
         self.ht = new_hashtable(ht_bits)
         self.sm = np.concatenate([new_state_statemap(n), new_statemap(256 + 2 * NBUCKET + 64 * n)])
-        self.mw = new_mixer(n + NFIXED + n_ext + NN_INPUTS * nnn + (n if runs else 0), sum(MIX_SETS[:mixers]),
-                            init=MIX_INIT)
+        nin = n + NFIXED + n_ext + NN_INPUTS * nnn + (n if runs else 0)
+        self.mw = new_mixer(nin, sum(MIX_SETS[:mixers]), init=MIX_INIT)
+        self.scr = np.zeros(S_X + nin, dtype=np.int64)
         self.rt = np.zeros(1 << (ht_bits - 1) if runs else 1, dtype=np.uint32)
         self.mf = new_mixer(mixers + 1, FINAL_SETS if not moe_k else 1, init=65536 // mixers)
         self.rw, self.mo = new_router(mixers if moe_k else 1)
@@ -545,4 +554,4 @@ class Backbone:
                           self.hist, self.tabs, self.ht, self.rt, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3,
                           self.mbuf, self.mht, self.ext, self.n_ext, self.ncum, self.gru.arrays(), self.attn.arrays(),
                           self.rw, self.mo, MOE_TABLES, RSCHED, self.lrt, self.art, self.slt, logistic.SQUASH,
-                          logistic.STRETCH, statetable.NEX, statetable.COUNT, DT)
+                          logistic.STRETCH, statetable.NEX, statetable.COUNT, DT, self.scr)

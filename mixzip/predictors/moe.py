@@ -67,12 +67,11 @@ How to call, with feature row f's index x ne in ``rows[f]`` (f < NF):
 """
 from __future__ import annotations
 
-from decimal import Decimal
 
 import numpy as np
 
 from mixzip.jit import U, inline
-from mixzip.predictors.logistic import decimal_table
+from mixzip.predictors import logistic
 
 MAXEXP = 8                 # experts
 # Router features (rows of R): c0 (bit position and partial byte); c1 with the
@@ -98,9 +97,10 @@ MASS, NSEL, ENT, NBIT = 6 * MAXEXP, 7 * MAXEXP, 8 * MAXEXP, 8 * MAXEXP + 1
 NMO = 8 * MAXEXP + 2
 
 
-EXPN = decimal_table(4096, lambda d: 65536 * (Decimal(-d) / 256).exp(), 1, 65536, np.int64)
-# NEGLN[g >> 4] = -ln(g / 65536) in 1/65536 nats, for the gate entropy
-NEGLN = decimal_table(4096, lambda i: -65536 * ((Decimal(i) + Decimal("0.5")) / 4096).ln(), 0, 1 << 30, np.int64)
+# EXPN[d] = 65536 exp(-d/256) (the gates); NEGLN[g >> 4] = -ln(g / 65536) in
+# 1/65536 nats (the gates' entropy).  Built in logistic.py, like every table.
+EXPN = logistic.EXPN
+NEGLN = logistic.NEGLN
 
 
 def router_schedule() -> np.ndarray:
