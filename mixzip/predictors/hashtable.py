@@ -16,17 +16,14 @@ cleared, stamped with the checksum and returned.
 Memory: 16 bytes x nslots (nslots a power of two, at most 2^24).
 How to call: at each nibble boundary ``base = ht_find(ht, h, mask, count)``;
 per bit read/write ``ht[base + node]``.  ``ht_prefetch(ht, h, mask)`` as soon
-as a hash is known lets the cache misses of several contexts overlap.
+as a hash is known lets the cache misses of several contexts overlap (the
+backbone also prefetches both candidates of the second nibble a bit early).
 """
 from __future__ import annotations
 
-import numba
 import numpy as np
-from llvmlite import ir
-from numba import types
-from numba.extending import intrinsic
 
-from mixzip.jit import U, inline
+from mixzip.jit import U, inline, prefetch
 
 SLOT = 16
 
@@ -59,29 +56,6 @@ def ht_find(ht, h, mask, count):
     return best
 
 
-@intrinsic
-def _prefetch(typingctx, arr, idx):
-    """llvm.prefetch of &arr[idx] (read, high locality): a hint, no effect on results."""
-    sig = types.void(arr, idx)
-
-    def codegen(context, builder, signature, args):
-        ary = context.make_array(signature.args[0])(context, builder, args[0])
-        i8p = ir.IntType(8).as_pointer()
-        ptr = builder.bitcast(builder.gep(ary.data, [args[1]]), i8p)
-        fnty = ir.FunctionType(ir.VoidType(), [i8p] + [ir.IntType(32)] * 3)
-        fn = builder.module.declare_intrinsic("llvm.prefetch", fnty=fnty)
-        i32 = ir.IntType(32)
-        builder.call(fn, [ptr, ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
-        return context.get_dummy_value()
-
-    return sig, codegen
-
-
-if numba.config.DISABLE_JIT:  # pure-Python runs (reference tests, coverage)
-    def _prefetch(arr, idx):
-        pass
-
-
 @inline
 def ht_prefetch(ht, h, mask):
-    _prefetch(ht, ((h & mask) & ~3) * 16)
+    prefetch(ht, ((h & mask) & ~3) * 16)
