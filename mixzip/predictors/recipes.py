@@ -37,7 +37,7 @@ LEVELS = {
     5: dict(ht_bits=22, match_bits=22, mixers=2, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2"),
     6: dict(ht_bits=22, match_bits=22, mixers=2, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
     7: dict(ht_bits=22, match_bits=22, mixers=3, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
-    8: dict(ht_bits=22, match_bits=23, mixers=3, apms=3,
+    8: dict(ht_bits=22, match_bits=23, mixers=5, moe_k=3, apms=3,
             contexts="o1,o2,o3,o4,o6,w1,w2,w4,r2,col,r3,k1"),
     9: dict(ht_bits=24, match_bits=24, mixers=8, moe_k=6, apms=3,
             contexts="o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,r1,r2,col,r3,i2,k1"),
@@ -46,8 +46,14 @@ LEVELS = {
 # instead of 3 mixers and a final mixer (4 of 7: 0.9863 -> 0.9769 payload bpb
 # on Canterbury for ~30% more time; 6 of 7 another -0.17%; the eighth expert,
 # keyed by the text shape, -0.2%), and the text-shape context k1 replaces s5
-# (-0.19%, alice29 -0.3%).  Level 8 keeps the final mixer, whose speed it
-# needs to stay >= 500 KB/s; k1 replaces i2 there (-0.28%).
+# (-0.19%, alice29 -0.3%).  Level 8 mixes with the router too, 3 of 5
+# experts: 0.9949 -> 0.9878 bpb on Canterbury against 3 mixers and a final
+# mixer, for 0.73 -> 0.62 MB/s in one process (it kept the final mixer
+# until the kernels lost Numba's reference counting and gained prefetches,
+# which left room above the default's 500 KB/s line); k1 replaces i2 there
+# (-0.28%).  Level tables may change between releases without a recipe
+# version: the header names every parameter, so any cm/3 decoder reads
+# either level 8 (tests/data/v3_source_L8.mxz is the earlier one).
 # The GRU byte model's parameters (gru.py; learning rates in units of 1e-4:
 # Adam for the whole network every 16 bytes, SGD for the output layer every
 # byte), and
@@ -66,7 +72,7 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0)
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 server;
 # shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 2.18, 2: 1.69, 3: 1.26, 4: 0.93, 5: 0.69, 6: 0.64, 7: 0.61, 8: 0.55, 9: 0.24, 10: 0.039}
+LEVEL_SPEED = {1: 2.27, 2: 1.94, 3: 1.62, 4: 1.12, 5: 0.89, 6: 0.86, 7: 0.75, 8: 0.62, 9: 0.32, 10: 0.022}
 
 RECIPES = {backbone.NAME: backbone}
 
