@@ -24,6 +24,7 @@ from mixzip.predictors.recipes import DEFAULT_LEVEL, ModelSpec, spec_for_level
 
 def window_bits(spec: ModelSpec, data: bytes, window: int) -> tuple[list[int], Engine]:
     eng = Engine(spec)
+    eng.model.record_stats()
     bits = []
     for off in range(0, len(data), window):
         payload, _stored = eng.encode_block(data[off:off + window])

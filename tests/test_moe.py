@@ -89,7 +89,7 @@ def test_balance_pulls_a_starved_expert_back():
     for t in range(3000):
         for _ in range(8):
             moe.moe_select(R, rows, ne, k, mo)
-            moe.moe_count(mo, k, moe.NEGLN)
+            moe.moe_count(mo, k, moe.NEGLN, 1)
             picks.append(int(mo[moe.SEL]))
         moe.moe_balance(mo, ne, k)
     share1 = picks[-4000:].count(1) / 4000

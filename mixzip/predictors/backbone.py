@@ -111,7 +111,7 @@ NST = LERR + 1
 
 # cfg: int64 parameters of the recipe
 (CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_GRU, CF_ATTN,
- CF_FSEL, CF_MOEK, CF_MOELR, CF_EML, CF_NEXT) = range(17)
+ CF_FSEL, CF_MOEK, CF_MOELR, CF_EML, CF_STATS, CF_NEXT) = range(18)
 APM_SIZES = (256, 65536, 1 << 18)   # contexts of a1 (c0), a2 (c0, c1), a3 (c0, hashed c2 c1)
 
 # ``off`` switches components off for ablation studies (contexts are
@@ -196,6 +196,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     moelr = cfg[CF_MOELR]
     negln = expn[4096:]
     use_eml = cfg[CF_EML]
+    stats = cfg[CF_STATS]                      # router statistics for mixzip analyze
     lr = lrt[0]                                # the constant rate when the EML heuristics are off
     xn = n + NFIXED + n_ext                   # first neural-model input
     xr = xn + NN_INPUTS * nnn                 # first run input
@@ -399,7 +400,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                 for q in range(moek):
                     mixer_update(mw, wb[mo[U(moe.SEL + q)]], x, nin, (((y << 16) - ps[q]) * lr) >> 4)
                 moe_router_update(rw, rows, nmix, moek, mo, xs, dot, (y << 16) - pm, rr)
-                moe_count(mo, moek, negln)
+                moe_count(mo, moek, negln, stats)
             else:
                 for m in range(nmix):
                     mixer_update(mw, wb[m], x, nin, (((y << 16) - pmx[m]) * lr) >> 4)
@@ -561,6 +562,12 @@ class Backbone:
         nn = Gru.memory_for(gru_hidden, gru_embed, gru_window) if gru_hidden else 0
         nn += Attention.memory_for(attn_dim, attn_levels, gru_hidden if attn_src else 0) if attn_dim else 0
         return 16 * 2 ** ht_bits + 2 ** match_bits + 4 * 2 ** (match_bits - 2) + maps + apm + hist + nn
+
+    def record_stats(self, on: bool = True) -> None:
+        """Also keep the router's stream statistics (gate mass, selections,
+        gate entropy in ``mo``) for ``mixzip analyze``; off by default, as
+        nothing the coder does depends on them.  Archives are the same."""
+        self.cfg[CF_STATS] = 1 if on else 0
 
     def memory(self) -> int:
         """Bytes of model state (the neural models' when they are on)."""
