@@ -9,7 +9,8 @@ bit-exactness (non-negotiable 1):
 * ``boundscheck=False`` - arrays are sized by the Python classes that own them;
 * ``nogil=True`` - a stream can run beside other Python threads;
 * ``cache=True`` when a cache directory is writable, otherwise the kernel is
-  compiled in memory on first use (a read-only install still works);
+  compiled in memory on first use (a read-only install still works); a
+  cached kernel is reused only if no kernel module changed (PACKAGE_STAMP);
 * no reference counting (Numba's ``_nrt=False``): kernels never allocate
   (the Python classes own every array, scratch space included), so the
   atomic incref/decref pairs Numba would otherwise emit each time an
@@ -23,6 +24,8 @@ directly, so no kernel can carry options of its own.
 """
 from __future__ import annotations
 
+import hashlib
+import pathlib
 import warnings
 
 import numba
@@ -37,12 +40,39 @@ OPTIONS = dict(nogil=True, fastmath=False, error_model="numpy", boundscheck=Fals
 NO_REFCOUNT = dict(_nrt=False) if hasattr(CPUTargetOptions, "_nrt") else {}
 
 
+def _package_stamp(root: pathlib.Path | None = None) -> str:
+    """sha256 of the source of every module kernels are built from."""
+    root = root or pathlib.Path(__file__).parent
+    h = hashlib.sha256()
+    for p in sorted([root / "jit.py", *root.glob("predictors/*.py"), *root.glob("codec/*.py")]):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:32]
+
+
+# Numba's cache checks only the source file of the cached function, but our
+# kernels inline helpers from other modules (mixer.py, moe.py...): edit one of
+# those and a stale cached kernel would run (wrong output, or writes past an
+# array that changed size).  So each kernel's cache stamp also carries this
+# hash of all kernel sources; any change to any of them recompiles.
+PACKAGE_STAMP = _package_stamp()
+
+
+def _stamp_cache(dispatcher):
+    try:
+        f = dispatcher._cache._cache_file
+        if not (isinstance(f._source_stamp, tuple) and f._source_stamp[-1:] == (PACKAGE_STAMP,)):
+            f._source_stamp = (f._source_stamp, PACKAGE_STAMP)
+    except AttributeError:   # no cache (cache=False), or a Numba with another cache layout
+        pass
+    return dispatcher
+
+
 def _njit(fn, **extra):
     opts = dict(OPTIONS, **NO_REFCOUNT, **extra)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", numba.NumbaWarning)
-            return numba.njit(cache=True, **opts)(fn)
+            return _stamp_cache(numba.njit(cache=True, **opts)(fn))
     except (RuntimeError, OSError):  # no writable cache locator for this file
         return numba.njit(cache=False, **opts)(fn)
 

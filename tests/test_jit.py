@@ -3,6 +3,8 @@ import ast
 import pathlib
 import re
 
+import pytest
+
 import mixzip
 
 PKG = pathlib.Path(mixzip.__file__).parent
@@ -69,3 +71,57 @@ def test_kernels_compile_without_reference_counting():
     assert jit.NO_REFCOUNT == {"_nrt": False}, "this Numba has no _nrt option: kernels run with refcounts"
     for fn in (backbone.code_block, mixer.mixer_dot):
         assert fn.targetoptions.get("_nrt") is False
+
+
+def test_cached_kernels_carry_the_package_stamp():
+    """Numba's cache checks only a kernel's own source file; ours inline
+    helpers from other modules, so each kernel's cache stamp also carries a
+    hash of every kernel module (jit.PACKAGE_STAMP)."""
+    from mixzip import jit
+    from mixzip.predictors import backbone, mixer
+
+    assert len(jit.PACKAGE_STAMP) == 32
+    for fn in (backbone.code_block, mixer.mixer_dot):
+        stamp = fn._cache._cache_file._source_stamp
+        assert isinstance(stamp, tuple) and stamp[-1] == jit.PACKAGE_STAMP
+    # and the stamp covers the helper modules, not only the kernel's own file
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = pathlib.Path(tmp) / "mixzip"
+        shutil.copytree(PKG, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        assert jit._package_stamp(copy) == jit.PACKAGE_STAMP
+        with open(copy / "predictors" / "mixer.py", "a") as f:
+            f.write("\n# edited\n")
+        assert jit._package_stamp(copy) != jit.PACKAGE_STAMP
+
+
+@pytest.mark.slow
+def test_editing_an_inlined_helper_recompiles_the_cached_kernel(tmp_path):
+    """A copy of the package compresses once (its kernels are cached), then
+    the mixer's update rule is edited in mixer.py, a file whose kernels are
+    all inlined into backbone.code_block: the next run must use the new rule
+    (a different archive), not the stale cached kernel."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    dst = tmp_path / "mixzip"
+    shutil.copytree(PKG, dst, ignore=shutil.ignore_patterns("__pycache__"))
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["PYTHONPATH"] = str(tmp_path)
+    code = "import sys, mixzip; sys.stdout.write(mixzip.compress(b'hello world ' * 50, level=1).hex())"
+
+    def run():
+        return subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, check=True).stdout
+
+    first = run()
+    assert run() == first                                   # deterministic, from the cache
+    mixer = dst / "predictors" / "mixer.py"
+    text = mixer.read_text()
+    assert "((x[i] * err) >> 18)" in text
+    mixer.write_text(text.replace("((x[i] * err) >> 18)", "((x[i] * err) >> 17)"))
+    assert run() != first
