@@ -144,6 +144,7 @@ S_XS, S_PS, S_WB, S_PMX = (8 + i * MAXMIX for i in range(4))
 S_XF = 8 + 4 * MAXMIX
 S_RIDX, S_RBYTE, S_RSM, S_SMI, S_BASE, S_HITS = (S_XF + MAXMIX + 1 + i * MAXCTX for i in range(6))
 S_X = S_HITS + MAXCTX + 1
+assert moe.NF <= S_XS
 RSCHED = moe.router_schedule()
 MOE_TABLES = np.concatenate([moe.EXPN, moe.NEGLN])     # the kernel's ``expn``: exp, then -ln
 

@@ -291,11 +291,14 @@ def gru_apply(gc, hp, w, g, m, v):
     c1 = F1 / (F1 - hp[HP_B1T])
     c2 = F1 / (F1 - hp[HP_B2T])
     for i in range(gc[G_NP]):
-        d = clip32(g[i], clip)
-        m[i] = b1 * m[i] + (F1 - b1) * d
-        v[i] = b2 * v[i] + (F1 - b2) * (d * d)
-        w[i] -= lr * (m[i] * c1) / (math.sqrt(v[i] * c2) + eps)
-        g[i] = F0
+        j = U(i)
+        d = clip32(g[j], clip)
+        mj = b1 * m[j] + (F1 - b1) * d
+        vj = b2 * v[j] + (F1 - b2) * (d * d)
+        m[j] = mj
+        v[j] = vj
+        w[j] -= lr * (mj * c1) / (math.sqrt(vj * c2) + eps)
+        g[j] = F0
 
 
 @kernel
