@@ -109,3 +109,13 @@ def test_bad_sizes_rejected():
         gru.Gru(hidden=12)
     with pytest.raises(ValueError):
         gru.Gru(window=0)
+
+
+@pytest.mark.parametrize("rows,cols", [(32, 384), (128, 256), (13, 21), (8, 7), (1, 1)])
+def test_transpose_into_matches_numpy(rows, cols):
+    rng = np.random.default_rng(rows * 1000 + cols)
+    src = np.concatenate([np.zeros(5, np.float32), rng.standard_normal(rows * cols).astype(np.float32)])
+    dst = np.full(3 + rows * cols, -1, dtype=np.float32)
+    gru.transpose_into(src, 5, rows, cols, dst, 3)
+    assert np.array_equal(dst[3:], src[5:].reshape(rows, cols).T.ravel())
+    assert np.all(dst[:3] == -1)

@@ -149,14 +149,19 @@ def gru_forward(gc, w, hs, gate, ps, sc, xy, b):
 
 @inline
 def transpose_into(src, so, rows, cols, dst, do):
-    """dst[do + k rows + i] := src[so + i cols + k], in 16 x 16 tiles (cache friendly)."""
-    for i0 in range(0, rows, 16):
-        i1 = min(i0 + 16, rows)
-        for k0 in range(0, cols, 16):
-            k1 = min(k0 + 16, cols)
-            for i in range(i0, i1):
-                for k in range(k0, k1):
-                    dst[U(do + k * rows + i)] = src[U(so + i * cols + k)]
+    """dst[do + k rows + i] := src[so + i cols + k]: 8 x 8 tiles (each tile's
+    column is one contiguous 8-float store), then the ragged edges."""
+    r8 = rows - rows % 8
+    c8 = cols - cols % 8
+    for i0 in range(0, r8, 8):
+        for k in range(c8):
+            d = do + k * rows + i0
+            s = so + i0 * cols + k
+            for ii in range(8):
+                dst[U(d + ii)] = src[U(s + ii * cols)]
+    for i in range(rows):
+        for k in range(c8 if i < r8 else 0, cols):
+            dst[U(do + k * rows + i)] = src[U(so + i * cols + k)]
 
 
 @kernel
