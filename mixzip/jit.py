@@ -60,8 +60,7 @@ PACKAGE_STAMP = _package_stamp()
 def _stamp_cache(dispatcher):
     try:
         f = dispatcher._cache._cache_file
-        if not (isinstance(f._source_stamp, tuple) and f._source_stamp[-1:] == (PACKAGE_STAMP,)):
-            f._source_stamp = (f._source_stamp, PACKAGE_STAMP)
+        f._source_stamp = (f._source_stamp, PACKAGE_STAMP)
     except AttributeError:   # no cache (cache=False), or a Numba with another cache layout
         pass
     return dispatcher

@@ -277,8 +277,9 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
             # last bit, the hash-table slots of both possible second nibbles
             if j < 7:
                 if napm > 1:
-                    q = ((c0 * 2) | (c1 << 8)) * 33
+                    q = ((c0 * 2) | (c1 << 8)) * 33      # two adjacent rows: 132 bytes, 3 lines
                     prefetch(a2, q)
+                    prefetch(a2, q + 32)
                     prefetch(a2, q + 65)
                 if napm > 2:
                     for b in range(2):

@@ -67,7 +67,6 @@ How to call, with feature row f's index x ne in ``rows[f]`` (f < NF):
 """
 from __future__ import annotations
 
-
 import numpy as np
 
 from mixzip.jit import U, inline
