@@ -13,6 +13,13 @@ coding cost (log loss), whose gradient with respect to w_i is x_i * (y - p):
 
 ``lr`` is an integer learning rate (about 2..24).  All integer arithmetic:
 the sum is accumulated in int64 in input order, so every machine agrees.
+Inputs and the scaled error are below 2^31 in magnitude (|x| <= 2048,
+|err| <= 2^24 at the largest EML rate), and the kernels say so by
+narrowing them to int32 before the 64-bit products: the values do not
+change, but the compiler may then use the cheap signed 32x32->64
+multiply in its vector code (dot + update of 17 weights: 16.8 -> 13.8 ns
+in a micro-benchmark).  In pure Python (the reference tests) the
+narrowing raises OverflowError if a bound is ever broken.
 Memory: 4 bytes per weight.
 
 How to call (per bit): fill x[0:n]; ``dot = mixer_dot(w, s*n, x, n)``;
@@ -34,7 +41,7 @@ def new_mixer(n_inputs: int, n_sets: int, init: int = 1 << 14) -> np.ndarray:
 def mixer_dot(w, base, x, n):
     s = np.int64(0)
     for i in range(n):
-        s += x[i] * np.int64(w[U(base + i)])
+        s += np.int64(np.int32(x[i])) * np.int64(w[U(base + i)])
     s >>= 16
     if s > 2047:
         s = 2047
@@ -45,8 +52,9 @@ def mixer_dot(w, base, x, n):
 
 @inline
 def mixer_update(w, base, x, n, err):
+    e32 = np.int64(np.int32(err))
     for i in range(n):
-        v = np.int64(w[U(base + i)]) + ((x[i] * err) >> 18)
+        v = np.int64(w[U(base + i)]) + ((np.int64(np.int32(x[i])) * e32) >> 18)
         if v > 0x7FFFFFF:
             v = 0x7FFFFFF
         elif v < -0x7FFFFFF:
