@@ -755,8 +755,10 @@ def analyze_command(file, level, window, no_ablation, as_json, plot) -> int:
 @click.option("--max-bytes", type=SizeType(), default="64K", show_default=True, metavar="SIZE",
               help="Use the first SIZE bytes of each file.")
 @click.option("-o", "--output", metavar="FILE", help="Write the result JSON to FILE (default: stdout).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Code the files in N processes (same result).")
 @click.option("-v", "--verbose", is_flag=True, help="Log each improvement on stderr.")
-def tune_command(files, corpus, level, seed, restarts, max_bytes, output, verbose) -> int:
+def tune_command(files, corpus, level, seed, restarts, max_bytes, jobs, output, verbose) -> int:
     """Fit the EML heuristics' 12 parameters for a level on FILEs or a corpus
     (coordinate descent with annealed steps and random restarts; the same
     seed and inputs give the same result).  Writes JSON with the shape of the
@@ -767,7 +769,8 @@ def tune_command(files, corpus, level, seed, restarts, max_bytes, output, verbos
     try:
         inputs = corpora.resolve(list(files), corpus=corpus)
         datas = [data[:max_bytes] for _name, data in inputs]
-        result = tune.tune(datas, level, seed=seed, restarts=restarts, log=say if verbose else (lambda s: None))
+        result = tune.tune(datas, level, seed=seed, restarts=restarts, jobs=jobs,
+                           log=say if verbose else (lambda s: None))
         result["files"] = [name for name, _data in inputs]
         text = json.dumps(result, indent=2)
         if output:

@@ -29,12 +29,21 @@ from mixzip.predictors import eml, recipes
 FORMAT = "mixzip-eml/1"
 
 
-def payload_bits(level: int, params: Sequence[int], datas: Sequence[bytes]) -> int:
+def payload_bits(level: int, params: Sequence[int], datas: Sequence[bytes], pool=None) -> int:
     """Coded size in bits of each data compressed alone (one block) at ``level``
-    with these EML parameters."""
+    with these EML parameters; with ``pool`` (a process pool) the datas are
+    coded in parallel (the same sum: each stream is deterministic)."""
+    if pool is not None:
+        jobs = [(level, tuple(params), d) for d in sorted(datas, key=len, reverse=True)]
+        return sum(pool.map(_payload_bits_one, jobs, chunksize=1))
     base = recipes.spec_for_level(level)
     spec = dataclasses.replace(base, params=dict(base.params, eml=eml.to_text(params)))
     return sum(8 * len(Engine(spec).encode_block(data)[0]) for data in datas)
+
+
+def _payload_bits_one(job) -> int:
+    level, params, data = job
+    return payload_bits(level, params, [data])
 
 
 def descend(cost: Callable[[tuple], int], start: tuple, rng: random.Random, step: int = 8,
@@ -61,12 +70,22 @@ def descend(cost: Callable[[tuple], int], start: tuple, rng: random.Random, step
 
 
 def tune(datas: Sequence[bytes], level: int, seed: int = 1, restarts: int = 1, step: int = 8,
-         log: Callable[[str], None] = lambda s: None) -> dict:
+         log: Callable[[str], None] = lambda s: None, jobs: int = 1) -> dict:
+    """Fit the parameters (see the module text); ``jobs`` > 1 codes the datas
+    in that many processes (same result, less wall time)."""
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(jobs) as pool:
+            return _tune(datas, level, seed, restarts, step, log, pool)
+    return _tune(datas, level, seed, restarts, step, log, None)
+
+
+def _tune(datas, level, seed, restarts, step, log, pool) -> dict:
     memo: dict[tuple, int] = {}
 
     def cost(p: tuple) -> int:
         if p not in memo:
-            memo[p] = payload_bits(level, p, datas)
+            memo[p] = payload_bits(level, p, datas, pool)
         return memo[p]
 
     rng = random.Random(seed)

@@ -87,6 +87,13 @@ def test_tune_is_deterministic_and_its_json_round_trips(tmp_path):
     assert tune.payload_bits(1, params, datas) == r1["bits"]
 
 
+def test_tune_in_processes_finds_the_same_result():
+    datas = [TEXT[:1500], bytes(range(256)) * 4, TEXT[-700:]]
+    one = tune.tune(datas, 1, seed=5, restarts=0, step=2)
+    two = tune.tune(datas, 1, seed=5, restarts=0, step=2, jobs=2)
+    assert one == two
+
+
 def test_tune_cli_writes_json(tmp_path):
     src = tmp_path / "in.txt"
     src.write_bytes(TEXT[:1200])
