@@ -757,19 +757,25 @@ def analyze_command(file, level, window, no_ablation, as_json, plot) -> int:
 @click.option("-o", "--output", metavar="FILE", help="Write the result JSON to FILE (default: stdout).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Code the files in N processes (same result).")
+@click.option("--start", metavar="PARAMS", help="First starting point instead of all zeros: "
+                                                "12 or 16 comma-separated integers (eighths).")
+@click.option("--step", type=click.IntRange(1, 8), default=8, show_default=True,
+              help="First step of the search (eighths), halved down to 1.")
 @click.option("-v", "--verbose", is_flag=True, help="Log each improvement on stderr.")
-def tune_command(files, corpus, level, seed, restarts, max_bytes, jobs, output, verbose) -> int:
+def tune_command(files, corpus, level, seed, restarts, max_bytes, jobs, start, step, output, verbose) -> int:
     """Fit the EML heuristics' 12 parameters for a level on FILEs or a corpus
     (coordinate descent with annealed steps and random restarts; the same
     seed and inputs give the same result).  Writes JSON with the shape of the
     packaged eml_params.json."""
     from mixzip import corpus as corpora
     from mixzip import tune
+    from mixzip.predictors import eml
 
     try:
         inputs = corpora.resolve(list(files), corpus=corpus)
         datas = [data[:max_bytes] for _name, data in inputs]
-        result = tune.tune(datas, level, seed=seed, restarts=restarts, jobs=jobs,
+        result = tune.tune(datas, level, seed=seed, restarts=restarts, jobs=jobs, step=step,
+                           start=None if start is None else eml.from_text(start),
                            log=say if verbose else (lambda s: None))
         result["files"] = [name for name, _data in inputs]
         text = json.dumps(result, indent=2)

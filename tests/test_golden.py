@@ -170,6 +170,18 @@ def test_earlier_level_8_archives_still_decode():
     assert mixzip.decompress(arc) == dict(corpus.sample())["source.c"][:6000]
 
 
+def test_level_8_archives_without_eml_still_decode():
+    """Level 8 as it was before it took the EML heuristics (MoE 3 of 5, the
+    constants; made by commit 8552e91 from the first 6000 bytes of the
+    generated source.c sample, 4 KiB blocks): same recipe version, every
+    parameter in the header, decodes bit-exact."""
+    arc = (V1_DATA / "v3_source_L8_moe.mxz").read_bytes()
+    spec = mixzip.info(__import__("io").BytesIO(arc)).spec
+    assert (spec.recipe, spec.version, spec.level, spec.params["moe_k"]) == ("cm", 3, 8, 3)
+    assert "eml" not in spec.params
+    assert mixzip.decompress(arc) == dict(corpus.sample())["source.c"][:6000]
+
+
 def test_version_3_parameters_are_refused_in_older_specs():
     """A version 2 spec that names a version 3 parameter is not an archive any
     mixzip wrote: refused with one clear error."""

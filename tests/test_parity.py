@@ -17,10 +17,12 @@ words = [b"alpha", b"beta", b"gamma", b"Delta", b"epsilon", b"zeta", b"eta"]
 text = b" ".join(rng.choice(words) for _ in range(300))
 data = text + bytes(range(256)) + bytes(rng.randrange(256) for _ in range(300)) + text[:700]
 spec = spec_for_level(LEVEL)
+EML = "-8,8,8,8,8,-8,0,0,-8,0,0,8,-16,20,3,0"
 if LEVEL == 1:             # with the (optional) EML heuristics, so their per-bit path is covered too
-    spec = dataclasses.replace(spec, params=dict(spec.params, eml="-8,8,8,8,8,-8,0,0,-8,0,0,8"))
-if LEVEL == 10:            # the neural level, with the (optional) attention model switched on too
-    spec = dataclasses.replace(spec, params=dict(spec.params, attn_dim=16, attn_levels=12, attn_lr=200, attn_src=1))
+    spec = dataclasses.replace(spec, params=dict(spec.params, eml=EML))
+if LEVEL == 10:            # the neural level, with the (optional) attention model and EML (MoE path) on too
+    spec = dataclasses.replace(spec, params=dict(spec.params, attn_dim=16, attn_levels=12, attn_lr=200, attn_src=1,
+                                                 eml=EML))
 if LEVEL == 10 and TINY:   # pure Python runs the networks ~10^4x slower: small ones
     spec = dataclasses.replace(spec, params=dict(spec.params, gru_hidden=8, gru_embed=8, gru_window=4,
                                                  attn_dim=8, attn_levels=4))

@@ -24,13 +24,13 @@ def run(*args):
 # ------------------------------------------------------------------ EML tables
 
 def test_all_zero_parameters_are_the_constants():
-    lrt, art, slt = eml.tables([0] * eml.NPARAM, 8, 6, 1023)
-    assert (lrt == 16 * 8).all() and (art == 6).all() and (slt == 1023).all()
+    lrt, art, slt, srt = eml.tables([0] * eml.NPARAM, 8, 6, 1023)
+    assert (lrt == 16 * 8).all() and (art == 6).all() and (slt == 1023).all() and (srt == 16).all()
 
 
 def test_tables_follow_the_formula():
-    p = [-4, 3, 8, 2, 2, -1, 0, 5, -8, 0, 3, 1]
-    lrt, art, slt = eml.tables(p, 8, 6, 1000)
+    p = [-4, 3, 8, 2, 2, -1, 0, 5, -8, 0, 3, 1, -16, 20, 3, 1]
+    lrt, art, slt, srt = eml.tables(p, 8, 6, 1000)
 
     def h(c, u, v):      # float reference of eml_safe(c0 u + c1, |c2 v| + |c3| + 1)
         c0, c1, c2, c3 = (k / 8 for k in c)
@@ -43,13 +43,30 @@ def test_tables_follow_the_formula():
             assert abs(int(lrt[b * 8 + lb]) - want) <= 1
         assert abs(int(art[b]) - min(max(round(6 * h(p[4:8], u, u)), 1), 12)) <= 1
         assert abs(int(slt[b]) - min(max(round(1000 * h(p[8:12], u, u)), 1), 1023)) <= 1
+        assert abs(int(srt[b]) - min(max(round(16 * h(p[12:16], u, u)), 1), 1024)) <= 1
 
 
 def test_parameters_are_checked():
-    for bad in ("1,2", "0,0,0,0,0,0,0,0,0,0,0,65", "a,b"):
+    for bad in ("1,2", "0,0,0,0,0,0,0,0,0,0,0,65", "a,b", ",".join(["0"] * 14), ",".join(["1"] * 17)):
         with pytest.raises(ValueError):
             Backbone(ht_bits=12, match_bits=12, eml=bad)
-    assert eml.from_text(eml.to_text(range(-6, 6))) == list(range(-6, 6))
+    assert eml.from_text(eml.to_text(range(-8, 8))) == list(range(-8, 8))
+    # twelve integers (mixzip 0.3/0.4 archives): the set node is zero, and
+    # a zero set node is written as twelve again, so their specs read the same
+    twelve = ",".join(str(k) for k in range(-6, 6))
+    assert eml.from_text(twelve) == list(range(-6, 6)) + [0] * 4
+    assert eml.to_text(eml.from_text(twelve)) == twelve
+    assert not eml.uses_set(eml.from_text(twelve)) and eml.uses_set([0] * 15 + [1])
+
+
+def test_set_rate_counts_updates_and_indexes_by_bit_length():
+    from mixzip.predictors.mixer import set_rate
+    srt = np.arange(100, 100 + eml.NPOS, dtype=np.int64)
+    cnt = np.array([0, 1, 2, 3, 255, 256, 65534, 65535], dtype=np.int32)
+    want = [100 + int(c).bit_length() for c in cnt]
+    got = [int(set_rate(cnt, i, srt)) for i in range(len(cnt))]
+    assert got == want
+    assert cnt.tolist() == [1, 2, 3, 4, 256, 257, 65535, 65535]     # counted, capped at 2^16 - 1
 
 
 def test_packaged_parameters_load():
@@ -94,6 +111,15 @@ def test_tune_in_processes_finds_the_same_result():
     assert one == two
 
 
+def test_tune_from_a_warm_start_never_ends_worse_than_it():
+    datas = [TEXT[:1200]]
+    start = [0] * 12 + [-16, 20, 0, 0]
+    r = tune.tune(datas, 1, seed=2, restarts=0, step=1, start=start)
+    assert r["start"] == eml.to_text(start) and r["step"] == 1
+    assert r["bits"] <= tune.payload_bits(1, start, datas)
+    assert r["bits"] == tune.payload_bits(1, r["levels"]["1"], datas)
+
+
 def test_tune_cli_writes_json(tmp_path):
     src = tmp_path / "in.txt"
     src.write_bytes(TEXT[:1200])
@@ -102,6 +128,8 @@ def test_tune_cli_writes_json(tmp_path):
     assert res.exit_code == 0, res.stderr
     doc = json.loads(out.read_text())
     assert doc["format"] == tune.FORMAT and len(doc["levels"]["1"]) == eml.NPARAM
+    res = run("tune", src, "--level", 1, "--restarts", 0, "--start", "1,2", "-o", tmp_path / "s.json")
+    assert res.exit_code != 0 and "EML parameters" in res.output and not (tmp_path / "s.json").exists()
     res = run("tune", src, "--level", 1, "--restarts", 0, "-o", out)      # exists: refused
     assert res.exit_code == 1 and res.stderr.count("\n") == 1
 

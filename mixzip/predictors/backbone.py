@@ -79,7 +79,7 @@ from mixzip.predictors.attention import A_CONF, Attention, attn_step
 from mixzip.predictors.gru import G_CONF, G_H, G_S, Gru, gru_step
 from mixzip.predictors.hashtable import ht_find, ht_prefetch, new_hashtable
 from mixzip.predictors.match import len_bucket, mm_byte, new_match, NBUCKET
-from mixzip.predictors.mixer import mixer_dot, mixer_update, new_mixer
+from mixzip.predictors.mixer import mixer_dot, mixer_update, new_mixer, set_rate
 from mixzip.predictors import eml as eml_mod
 from mixzip.predictors import moe
 from mixzip.predictors.eml import LOSS_SHIFT
@@ -111,7 +111,7 @@ NST = LERR + 1
 
 # cfg: int64 parameters of the recipe
 (CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_GRU, CF_ATTN,
- CF_FSEL, CF_MOEK, CF_MOELR, CF_EML, CF_STATS, CF_NEXT) = range(18)
+ CF_FSEL, CF_MOEK, CF_MOELR, CF_EML, CF_STATS, CF_ESET, CF_NEXT) = range(19)
 APM_SIZES = (256, 65536, 1 << 18)   # contexts of a1 (c0), a2 (c0, c1), a3 (c0, hashed c2 c1)
 
 # ``off`` switches components off for ablation studies (contexts are
@@ -167,7 +167,7 @@ def match_hash(hist):
 @kernel
 def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs, ht, rt, sm, mw,
                mf, a1, a2, a3, mbuf, mht, ext, n_ext, ncum, gr, at, rw, mo, expn, rsched, lrt, art, slt,
-               squash_t, stretch_t, nex, count, dt, scr):
+               srt, mc, squash_t, stretch_t, nex, count, dt, scr):
     """Run the model over bytes data[dstart:dend].
 
     ENCODE: codes data into buf (capacity bend), stops early at a byte
@@ -197,6 +197,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     moelr = cfg[CF_MOELR]
     negln = expn[4096:]
     use_eml = cfg[CF_EML]
+    use_set = cfg[CF_ESET]                     # EML ``set``: each weight set's step scaled by srt[its age] (mc)
     stats = cfg[CF_STATS]                      # router statistics for mixzip analyze
     lr = lrt[0]                                # the constant rate when the EML heuristics are off
     xn = n + NFIXED + n_ext                   # first neural-model input
@@ -400,12 +401,19 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                     mlen = 0
             if moek:
                 for q in range(moek):
-                    mixer_update(mw, wb[mo[U(moe.SEL + q)]], x, nin, (((y << 16) - ps[q]) * lr) >> 4)
+                    wq = wb[mo[U(moe.SEL + q)]]
+                    e = (((y << 16) - ps[q]) * lr) >> 4
+                    if use_set:
+                        e = (e * set_rate(mc, wq // nin, srt)) >> 4
+                    mixer_update(mw, wq, x, nin, e)
                 moe_router_update(rw, rows, nmix, moek, mo, xs, dot, (y << 16) - pm, rr)
                 moe_count(mo, moek, negln, stats)
             else:
                 for m in range(nmix):
-                    mixer_update(mw, wb[m], x, nin, (((y << 16) - pmx[m]) * lr) >> 4)
+                    e = (((y << 16) - pmx[m]) * lr) >> 4
+                    if use_set:
+                        e = (e * set_rate(mc, wb[m] // nin, srt)) >> 4
+                    mixer_update(mw, wb[m], x, nin, e)
                 if nmix > 1:
                     mixer_update(mf, fbase, xf, nmix + 1, ((y << 16) - pm) * FINAL_LR)
             apm_update(a1, j1, y, arate)
@@ -492,7 +500,7 @@ class Backbone:
         if moe_k and not 2 <= moe_k <= mixers:
             raise ValueError(f"moe_k must be 0 (no router) or in 2..mixers, not {moe_k}")
         self.eml = eml_mod.from_text(eml) if eml != "" else [0] * eml_mod.NPARAM
-        self.lrt, self.art, self.slt = eml_mod.tables(self.eml, lr, apm_rate, sm_limit)
+        self.lrt, self.art, self.slt, self.srt = eml_mod.tables(self.eml, lr, apm_rate, sm_limit)
         if not isinstance(contexts, str):
             raise ValueError("contexts must be a string of context names")
         self.ids = parse_contexts(contexts)
@@ -512,6 +520,7 @@ class Backbone:
         self.cfg[CF_MOEK] = moe_k
         self.cfg[CF_MOELR] = moe_lr
         self.cfg[CF_EML] = 1 if eml != "" else 0
+        self.cfg[CF_ESET] = 1 if eml_mod.uses_set(self.eml) else 0
         if recipe_version not in SUPPORTED_VERSIONS:
             raise ValueError(f"recipe version {recipe_version} is not supported")
         self.cfg[CF_FSEL] = 1 if recipe_version >= 2 else 0
@@ -525,6 +534,7 @@ class Backbone:
         self.sm = np.concatenate([new_state_statemap(n), new_statemap(256 + 2 * NBUCKET + 64 * n)])
         nin = n + NFIXED + n_ext + NN_INPUTS * nnn + (n if runs else 0)
         self.mw = new_mixer(nin, sum(MIX_SETS[:mixers]), init=MIX_INIT)
+        self.mc = np.zeros(sum(MIX_SETS[:mixers]) if self.cfg[CF_ESET] else 1, dtype=np.int32)  # updates per set
         self.scr = np.zeros(S_X + nin, dtype=np.int64)
         self.rt = np.zeros(1 << (ht_bits - 1) if runs else 1, dtype=np.uint32)
         self.mf = new_mixer(mixers + 1, FINAL_SETS if not moe_k else 1, init=65536 // mixers)
@@ -551,14 +561,15 @@ class Backbone:
     def memory_for(ht_bits: int, match_bits: int, contexts: str = DEFAULT_CONTEXTS,
                    mixers: int = 1, apms: int = 3, runs: int = 0, n_ext: int = 0, gru_hidden: int = 0,
                    gru_embed: int = 32, gru_window: int = 16, attn_dim: int = 0, attn_levels: int = 12,
-                   attn_src: int = 0, moe_k: int = 0, **_) -> int:
+                   attn_src: int = 0, moe_k: int = 0, eml: str = "", **_) -> int:
         """Bytes of model state for these parameters, without allocating them."""
         n = len(contexts.split(","))
         nnn = (1 if gru_hidden else 0) + (1 if attn_dim else 0)
         nin = n + NFIXED + n_ext + NN_INPUTS * nnn + (n if runs else 0)
         maps = (4 * (256 * n + 256 + 2 * NBUCKET + 64 * n) + 4 * nin * sum(MIX_SETS[:mixers])
                 + 4 * (mixers + 1) * (FINAL_SETS if not moe_k else 1) + 4 * (2 ** (ht_bits - 1) if runs else 1)
-                + 4 * moe.NROWS * (mixers if moe_k else 1) + 8 * moe.NMO)
+                + 4 * moe.NROWS * (mixers if moe_k else 1) + 8 * moe.NMO
+                + 4 * (sum(MIX_SETS[:mixers]) if eml and eml_mod.uses_set(eml_mod.from_text(eml)) else 1))
         apm = 2 * 33 * sum(APM_SIZES[i] if i < apms else 1 for i in range(3))
         hist = 8 * (NHIST + NTABS)
         nn = Gru.memory_for(gru_hidden, gru_embed, gru_window) if gru_hidden else 0
@@ -574,7 +585,7 @@ class Backbone:
     def memory(self) -> int:
         """Bytes of model state (the neural models' when they are on)."""
         nn = (self.gru.memory() if self.cfg[CF_GRU] else 0) + (self.attn.memory() if self.cfg[CF_ATTN] else 0)
-        return nn + sum(a.nbytes for a in (self.ht, self.rt, self.sm, self.mw, self.mf, self.rw, self.mo,
+        return nn + sum(a.nbytes for a in (self.ht, self.rt, self.sm, self.mw, self.mc, self.mf, self.rw, self.mo,
                                            self.a1, self.a2, self.a3,
                                            self.mbuf, self.mht, self.hist, self.tabs))
 
@@ -582,5 +593,6 @@ class Backbone:
         return code_block(mode, data, dstart, dend, buf, bend, cs, self.st, self.cfg, self.ids,
                           self.hist, self.tabs, self.ht, self.rt, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3,
                           self.mbuf, self.mht, self.ext, self.n_ext, self.ncum, self.gru.arrays(), self.attn.arrays(),
-                          self.rw, self.mo, MOE_TABLES, RSCHED, self.lrt, self.art, self.slt, logistic.SQUASH,
+                          self.rw, self.mo, MOE_TABLES, RSCHED, self.lrt, self.art, self.slt, self.srt, self.mc,
+                          logistic.SQUASH,
                           logistic.STRETCH, statetable.NEX, statetable.COUNT, DT, self.scr)

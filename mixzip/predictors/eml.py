@@ -1,39 +1,55 @@
 """EML heuristics: small formulas of eml(x, y) = exp(x) - ln(y) in place of hand-set constants.
 
-What they compute: three adaptation rates of the backbone, as functions of
-where the coder is in the stream and how well it is doing, instead of one
-constant each:
+What they compute: four adaptation rates of the backbone, as functions of
+where the coder is in the stream (or a weight set in its own training) and
+how well it is doing, instead of one constant each:
 
-    name    replaces                inputs (u, v)                       output
-    lr      mixer rate ``lr``       u = position, v = recent loss      16 lr x H  (1/16 units)
-    apm     APM rate ``apm_rate``   u = position                       apm_rate x H  (a shift)
-    limit   StateMap ``sm_limit``   u = position                       sm_limit x H  (count limit)
+    name    replaces                  inputs (u, v)                       output
+    lr      mixer rate ``lr``         u = position, v = recent loss      16 lr x H  (1/16 units)
+    apm     APM rate ``apm_rate``     u = position                       apm_rate x H  (a shift)
+    limit   StateMap ``sm_limit``     u = position                       sm_limit x H  (count limit)
+    set     the same rate for every   u = updates of the mixer weight    16 x H  (1/16 units): a factor
+            weight set of a mixer     set being trained                  on the set's step
 
 Each H is one EML node in its saturation-safe form,
 
     H(u, v) = eml_safe(c0 u + c1, |c2 v| + |c3| + 1)
     eml_safe(x, y) = exp(clamp(x, -8, 8)) - ln(y)          (y >= 1, so ln y >= 0)
 
-with u = bit_length(bytes coded) / 8 (0 at the start, 2 at 64 KiB, 3 at
-16 MiB) and v = the recent mean |error| of the final probability in 0..1
-(an exponential average over ~32 bits, in 8 buckets); for ``apm`` and
-``limit`` v = u.  With every c = 0, H = exp(0) - ln(1) = 1 exactly: the
+with u = bit_length(n) / 8 for a count n (bytes coded for the first three:
+0 at the start, 2 at 64 KiB, 3 at 16 MiB; updates of the weight set for
+``set``, capped at 2^16 - 1) and v = the recent mean |error| of the final
+probability in 0..1 (an exponential average over ~32 bits, in 8 buckets);
+for the others v = u.  With every c = 0, H = exp(0) - ln(1) = 1 exactly: the
 heuristic IS the constant it replaces, so an archive without the ``el``
-key codes exactly as before.  Outputs are rounded and clamped to the
-parameter's range.
+key codes exactly as before, and a ``set`` node of zeros multiplies every
+step by exactly 16/16.  Outputs are rounded and clamped to the parameter's
+range.
 
-The 12 parameters (c0..c3 for lr, apm, limit) are fitted offline by
+``set`` is the per-weight-set form of a learning-rate schedule: a mixer's
+weight sets are chosen by contexts (c0, c1 with the bit position, match
+state...), and a rarely seen context's set is young when the stream is
+old; counting each set's own updates lets it learn fast while it is new
+and settle once it has seen enough (paq-style mixers decay their rate for
+the same reason, by stream position).
+
+The 16 parameters (c0..c3 for lr, apm, limit, set) are fitted offline by
 ``mixzip tune`` (tune.py: coordinate descent with annealed steps and random
 restarts on a corpus), snapped to multiples of 1/8, stored in the package
 (eml_params.json: per level) and written into the archive's model spec as
-``el=`` twelve integers in eighths.  The decoder rebuilds the same tables.
+``el=`` sixteen integers in eighths (twelve when the ``set`` node is all
+zero: the form of mixzip 0.3 and 0.4, which had only the first three).
+The decoder rebuilds the same tables.
 
 Determinism: the tables are computed once per stream with :mod:`decimal`
 (correctly rounded exp and ln, 34 digits), so every machine gets the same
-integers; the kernel only indexes them.  Memory: 64 x 8 + 2 x 64 int64.
+integers; the kernel only indexes them.  Memory: 64 x 8 + 3 x 64 int64,
+plus (in the backbone) one int32 update count per mixer weight set.
 
 How the kernel uses them (per byte: b = bit_length(position); per bit: the
-loss bucket l):  rate = LRT[b * 8 + l];  shift = ART[b];  limit = SLT[b].
+loss bucket l; per mixer update: s = bit_length(updates of that set)):
+rate = LRT[b * 8 + l];  shift = ART[b];  limit = SLT[b];
+step = (rate-scaled error x SRT[s]) >> 4.
 """
 from __future__ import annotations
 
@@ -46,12 +62,14 @@ import numpy as np
 
 from mixzip.predictors.logistic import round_clamp
 
-NAMES = ("lr", "apm", "limit")
+NAMES = ("lr", "apm", "limit", "set")
+NPARAM_V3 = 12               # the first three nodes: the form of mixzip 0.3 and 0.4
 NPARAM = 4 * len(NAMES)
 SNAP = 8                     # parameters are multiples of 1/SNAP
 PMAX = 8 * SNAP              # |c| <= 8
 NPOS, NLOSS = 64, 8
-RANGES = {"lr": (1, 4096), "apm": (1, 12), "limit": (1, 1023)}
+RANGES = {"lr": (1, 4096), "apm": (1, 12), "limit": (1, 1023), "set": (1, 1024)}
+SET_CAP = (1 << 16) - 1      # a weight set's update count stops here
 LOSS_SHIFT = 5               # recent-loss average: time constant 2^5 bits
 
 
@@ -66,10 +84,10 @@ def node(c, u: Decimal, v: Decimal) -> Decimal:
     return eml_safe(c0 * u + c1, abs(c2 * v) + abs(c3) + 1)
 
 
-def tables(params, lr: int, apm_rate: int, sm_limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(LRT, ART, SLT) for 12 parameters in eighths (all zero: the constants)."""
-    lrt, art, slt = _tables(tuple(int(k) for k in params), int(lr), int(apm_rate), int(sm_limit))
-    return lrt.copy(), art.copy(), slt.copy()
+def tables(params, lr: int, apm_rate: int,
+           sm_limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(LRT, ART, SLT, SRT) for 16 parameters in eighths (all zero: the constants)."""
+    return tuple(t.copy() for t in _tables(tuple(int(k) for k in params), int(lr), int(apm_rate), int(sm_limit)))
 
 
 @lru_cache(maxsize=64)
@@ -79,6 +97,7 @@ def _tables(p, lr, apm_rate, sm_limit):
     lrt = np.empty(NPOS * NLOSS, dtype=np.int64)
     art = np.empty(NPOS, dtype=np.int64)
     slt = np.empty(NPOS, dtype=np.int64)
+    srt = np.empty(NPOS, dtype=np.int64)
     with localcontext() as ctx:
         ctx.prec = 34
         for b in range(NPOS):
@@ -88,12 +107,17 @@ def _tables(p, lr, apm_rate, sm_limit):
                 lrt[b * NLOSS + lb] = round_clamp(16 * lr * node(p[0:4], u, v), *RANGES["lr"])
             art[b] = round_clamp(apm_rate * node(p[4:8], u, u), *RANGES["apm"])
             slt[b] = round_clamp(sm_limit * node(p[8:12], u, u), *RANGES["limit"])
-    return lrt, art, slt
+            srt[b] = round_clamp(16 * node(p[12:16], u, u), *RANGES["set"])
+    return lrt, art, slt, srt
 
 
 def to_text(params) -> str:
-    """Spec form: twelve integers in eighths, comma-separated."""
-    return ",".join(str(int(k)) for k in params)
+    """Spec form: sixteen integers in eighths, comma-separated; twelve when
+    the ``set`` node is all zero (so earlier archives' specs read the same)."""
+    p = [int(k) for k in params]
+    if len(p) == NPARAM and not any(p[NPARAM_V3:]):
+        p = p[:NPARAM_V3]
+    return ",".join(str(k) for k in p)
 
 
 def from_text(text) -> list[int]:
@@ -101,12 +125,18 @@ def from_text(text) -> list[int]:
         p = [int(k) for k in str(text).split(",")]
     except ValueError:
         raise ValueError(f"bad EML parameters {text!r}") from None
-    if len(p) != NPARAM or any(abs(k) > PMAX for k in p):
+    if len(p) not in (NPARAM_V3, NPARAM) or any(abs(k) > PMAX for k in p):
         raise ValueError(f"bad EML parameters {text!r}")
-    return p
+    return p + [0] * (NPARAM - len(p))
+
+
+def uses_set(params) -> bool:
+    """True if the ``set`` node is not the constant (the kernel then counts
+    each weight set's updates)."""
+    return any(int(k) for k in list(params)[NPARAM_V3:NPARAM])
 
 
 def packaged() -> dict:
-    """The fitted parameters shipped with mixzip: {level: [12 ints], ...}."""
+    """The fitted parameters shipped with mixzip: {level: [16 ints], ...}."""
     raw = resources.files("mixzip.predictors").joinpath("eml_params.json").read_text()
     return {int(k): from_text(to_text(v)) for k, v in json.loads(raw)["levels"].items()}

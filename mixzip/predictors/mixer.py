@@ -14,7 +14,7 @@ coding cost (log loss), whose gradient with respect to w_i is x_i * (y - p):
 ``lr`` is an integer learning rate (about 2..24).  All integer arithmetic:
 the sum is accumulated in int64 in input order, so every machine agrees.
 Inputs and the scaled error are below 2^31 in magnitude (|x| <= 2048,
-|err| <= 2^24 at the largest EML rate), and the kernels say so by
+|err| <= 2^30 at the largest EML rates), and the kernels say so by
 narrowing them to int32 before the 64-bit products: the values do not
 change, but the compiler may then use the cheap signed 32x32->64
 multiply in its vector code (dot + update of 17 weights: 16.8 -> 13.8 ns
@@ -24,7 +24,9 @@ Memory: 4 bytes per weight.
 
 How to call (per bit): fill x[0:n]; ``dot = mixer_dot(w, s*n, x, n)``;
 ``p16 = squash(dot)``; code the bit; ``mixer_update(w, s*n, x, n, err)``
-with ``err = ((y << 16) - p16) * lr``.
+with ``err = ((y << 16) - p16) * lr``.  With the EML ``set`` heuristic
+(eml.py) the error is first scaled by ``set_rate(cnt, s, srt)`` / 16, the
+factor for a weight set that has had cnt[s] updates (counted here).
 """
 from __future__ import annotations
 
@@ -60,3 +62,26 @@ def mixer_update(w, base, x, n, err):
         elif v < -0x7FFFFFF:
             v = -0x7FFFFFF
         w[U(base + i)] = v
+
+
+@inline
+def set_rate(cnt, s, srt):
+    """Factor (1/16 units) for a step of weight set s: srt[bit_length(cnt[s])];
+    then counts the update (up to 2^16 - 1)."""
+    c = np.int64(cnt[U(s)])
+    if c < 0xFFFF:
+        cnt[U(s)] = c + 1
+    b = 0
+    if c >= 256:
+        c >>= 8
+        b = 8
+    if c >= 16:
+        c >>= 4
+        b += 4
+    if c >= 4:
+        c >>= 2
+        b += 2
+    if c >= 2:
+        c >>= 1
+        b += 1
+    return srt[U(b + c)]
