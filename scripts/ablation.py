@@ -3,7 +3,8 @@
     python scripts/ablation.py [--level 5] [--corpus canterbury] [--json]
     python scripts/ablation.py --neural [--corpus canterbury] [--json]
     python scripts/ablation.py --mixing [--level 8] [--corpus canterbury] [--json]
-    (any of them with --repeat N: time each variant N times, keep the fastest)
+    (any of them with --repeat N: time each variant N times, keep the fastest,
+     and with FILES or directories to measure instead of the corpus)
 
 For the full model of a level and for the model with one component taken
 out (a context left out of the level's ``contexts``, or the order-0 map, the
@@ -159,6 +160,7 @@ def markdown(rows) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("files", nargs="*", help="files or directories instead of a corpus")
     ap.add_argument("--level", type=int, default=5)
     ap.add_argument("--corpus", default=None)
     ap.add_argument("--neural", action="store_true", help="ablate the neural byte models instead")
@@ -168,7 +170,7 @@ def main() -> None:
     args = ap.parse_args()
     global REPEAT
     REPEAT = max(1, args.repeat)
-    files = corpus.resolve([], corpus=args.corpus)
+    files = corpus.resolve(args.files, corpus=args.corpus)
     if args.neural:
         rows = run_neural(files)
         print(json.dumps(rows, indent=1) if args.json else markdown_neural(rows))

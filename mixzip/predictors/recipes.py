@@ -62,11 +62,10 @@ LEVELS = {
 GRU = dict(gru_hidden=128, gru_embed=32, gru_window=16, gru_lr=30, gru_olr=100)
 LEVELS[10] = dict(LEVELS[9], **GRU)
 # EML heuristics (eml.py, recipe key ``eml``): no level uses them.  Fitted
-# on whole Canterbury files for level 8 (eml_params.json) they gain 0.18%
-# there, in-sample (a constant mixer rate lr=5 instead of 8 alone: 0.06%);
-# fitted on 64 KiB prefixes they gained 0.26% there and lost 0.45% on whole
-# files.  Target 0.5%: not met.  Selectable by spec, measured by
-# scripts/ablation.py --mixing.
+# on whole Canterbury files for level 8 (eml_params.json, with the per-set
+# mixer rate node) they gain 0.51% there, in-sample, but lose 1.38% on
+# held-out files (a shared library +1.8%) and cost 6-13% time, so they stay
+# selectable by spec and off.  README: "EML heuristics".
 # runs=0: the run model (backbone.py) measured -0.12% at level 6 and +0.17%
 # at level 9 on Canterbury for 20-40% more time, so no level uses it yet.
 COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0)
