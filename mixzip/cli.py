@@ -763,7 +763,7 @@ def analyze_command(file, level, window, no_ablation, as_json, plot) -> int:
               help="First step of the search (eighths), halved down to 1.")
 @click.option("-v", "--verbose", is_flag=True, help="Log each improvement on stderr.")
 def tune_command(files, corpus, level, seed, restarts, max_bytes, jobs, start, step, output, verbose) -> int:
-    """Fit the EML heuristics' 12 parameters for a level on FILEs or a corpus
+    """Fit the EML heuristics' 16 parameters for a level on FILEs or a corpus
     (coordinate descent with annealed steps and random restarts; the same
     seed and inputs give the same result).  Writes JSON with the shape of the
     packaged eml_params.json."""

@@ -73,7 +73,7 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0)
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 VM (Intel Xeon);
 # shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 2.27, 2: 1.94, 3: 1.62, 4: 1.12, 5: 0.89, 6: 0.86, 7: 0.75, 8: 0.66, 9: 0.36, 10: 0.026}
+LEVEL_SPEED = {1: 2.90, 2: 2.34, 3: 1.95, 4: 1.31, 5: 1.03, 6: 0.99, 7: 0.87, 8: 0.65, 9: 0.35, 10: 0.024}
 
 RECIPES = {backbone.NAME: backbone}
 
