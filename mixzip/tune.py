@@ -3,16 +3,19 @@
 Objective: the coded size (payload bits) of the corpus at one level, each
 file compressed as its own stream (first ``max_bytes`` of it).
 
-Search: gradient-free coordinate descent over the 12 integer parameters (in
+Search: gradient-free coordinate descent over the 16 integer parameters (in
 eighths, |c| <= 8).  From a start point, try each coordinate +-step in a
 seeded random order and take the first improvement; when a whole sweep
-improves nothing, halve the step (annealing: 8/8, 4/8, 2/8, 1/8).  The
-first start is all zeros (the hand-set constants); ``restarts`` more start
-from seeded random points.  Finally each non-zero parameter is snapped to 0
-if that costs nothing.  Every evaluation is deterministic and memoised, so
-the result depends only on (corpus, level, seed, settings).
+improves nothing, halve the step (annealing: 8/8, 4/8, 2/8, 1/8, or from a
+smaller first ``step``).  The first start is all zeros (the hand-set
+constants) unless ``start`` gives another (a warm start); ``restarts`` more
+start from seeded random points.  Finally each non-zero parameter is
+snapped to 0 if that costs nothing.  Every evaluation is deterministic and
+memoised, so the result depends only on (corpus, level, seed, settings);
+``jobs`` processes code the files of one evaluation in parallel and give
+the same result.
 
-Output JSON (``-o``): {"format": "mixzip-eml/1", "levels": {"L": [12 ints]},
+Output JSON (``-o``): {"format": "mixzip-eml/1", "levels": {"L": [16 ints]},
 "bpb": ..., "baseline_bpb": ..., "seed": ..., "files": [...], ...} - the
 "levels" part has the shape of the packaged eml_params.json.
 """
@@ -96,9 +99,9 @@ def _tune(datas, level, seed, restarts, step, log, pool, start) -> dict:
     best, fbest = zero, base
     first = zero if start is None else tuple(eml.from_text(eml.to_text(start)))
     starts = [first] + [tuple(rng.randrange(-2, 3) * 2 for _ in range(eml.NPARAM)) for _ in range(restarts)]
-    for n, start in enumerate(starts):
-        log(f"start {n}: {eml.to_text(start)}")
-        p, fp = descend(cost, start, rng, step, log)
+    for n, s0 in enumerate(starts):
+        log(f"start {n}: {eml.to_text(s0)}")
+        p, fp = descend(cost, s0, rng, step, log)
         if fp < fbest:
             best, fbest = p, fp
     for i in range(eml.NPARAM):        # snap to zero where that costs nothing
@@ -108,7 +111,8 @@ def _tune(datas, level, seed, restarts, step, log, pool, start) -> dict:
                 best, fbest = cand, cost(cand)
     nbytes = sum(len(d) for d in datas)
     return {"format": FORMAT, "levels": {str(level): list(best)}, "level": level, "seed": seed,
-            "restarts": restarts, "start": eml.to_text(first), "step": step, "bytes": nbytes, "bits": fbest, "bpb": round(fbest / nbytes, 5),
+            "restarts": restarts, "start": eml.to_text(first), "step": step,
+            "bytes": nbytes, "bits": fbest, "bpb": round(fbest / nbytes, 5),
             "baseline_bpb": round(base / nbytes, 5), "evaluations": len(memo)}
 
 
