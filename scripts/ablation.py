@@ -3,6 +3,7 @@
     python scripts/ablation.py [--level 5] [--corpus canterbury] [--json]
     python scripts/ablation.py --neural [--corpus canterbury] [--json]
     python scripts/ablation.py --mixing [--level 8] [--corpus canterbury] [--json]
+    python scripts/ablation.py --mixing --level 8 --eml 0,0,...,-4,8,0,0 [FILES]
     (any of them with --repeat N: time each variant N times, keep the fastest,
      and with FILES or directories to measure instead of the corpus)
 
@@ -86,7 +87,9 @@ def run(level: int, files) -> list[dict]:
             for label, change in variants]
 
 
-def run_mixing(level: int, files) -> list[dict]:
+def run_mixing(level: int, files, eml_text: str | None = None) -> list[dict]:
+    """The mixing variants; with ``eml_text`` (twelve or sixteen integers)
+    only the level's mixing with the constants and with those EML parameters."""
     from mixzip.predictors import eml
 
     base = spec_for_level(level)
@@ -101,6 +104,8 @@ def run_mixing(level: int, files) -> list[dict]:
                 ("MoE: 8 of 8 experts (dense)", dict(p, mixers=8, moe_k=8))]
     level_mix = {k: v for k, v in base.params.items() if k in ("mixers", "moe_k")}
     tuned = eml.packaged().get(level)
+    if eml_text is not None:
+        variants, tuned = [], eml.from_text(eml_text)
     if tuned and any(tuned):
         variants += [(f"level {level} mixing, constants", dict(p, **level_mix)),
                      (f"level {level} mixing, EML heuristics", dict(p, **level_mix, eml=eml.to_text(tuned)))]
@@ -167,6 +172,7 @@ def main() -> None:
     ap.add_argument("--mixing", action="store_true", help="compare mixer, MoE router and EML heuristics")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--repeat", type=int, default=1, help="time each variant N times, keep the fastest")
+    ap.add_argument("--eml", metavar="PARAMS", help="with --mixing: only the constants against these EML parameters")
     args = ap.parse_args()
     global REPEAT
     REPEAT = max(1, args.repeat)
@@ -176,7 +182,7 @@ def main() -> None:
         print(json.dumps(rows, indent=1) if args.json else markdown_neural(rows))
         return
     if args.mixing:
-        rows = run_mixing(args.level, files)
+        rows = run_mixing(args.level, files, args.eml)
         print(json.dumps(rows, indent=1) if args.json else markdown_mixing(rows))
         return
     rows = run(args.level, files)
