@@ -158,27 +158,19 @@ def test_version_2_archives_still_decode(level):
     assert mixzip.decompress(arc) == dict(corpus.sample())["source.c"][:6000]
 
 
-def test_earlier_level_8_archives_still_decode():
-    """Level 8 of mixzip 0.3 (3 mixers and a final mixer; now the MoE router,
-    3 of 5) is the same recipe version: its archives name every parameter
-    and decode bit-exact.  Made by that code from the first 6000 bytes of the
+@pytest.mark.parametrize("name, mixers, moe_k", [
+    ("v3_source_L8.mxz", 3, None),        # mixzip 0.3 (f97d2b3): 3 mixers and a final mixer
+    ("v3_source_L8_moe.mxz", 5, 3),       # 8552e91: the MoE router, 3 of 5, no EML parameters
+])
+def test_level_8_archives_of_earlier_tables_still_decode(name, mixers, moe_k):
+    """Level 8's parameters changed without a recipe version (the header
+    names every parameter), so archives of each earlier level-8 table must
+    decode bit-exact.  Made by that code from the first 6000 bytes of the
     generated source.c sample, 4 KiB blocks."""
-    arc = (V1_DATA / "v3_source_L8.mxz").read_bytes()
+    arc = (V1_DATA / name).read_bytes()
     spec = mixzip.info(__import__("io").BytesIO(arc)).spec
-    assert (spec.recipe, spec.version, spec.level, spec.params["mixers"]) == ("cm", 3, 8, 3)
-    assert "moe_k" not in spec.params
-    assert mixzip.decompress(arc) == dict(corpus.sample())["source.c"][:6000]
-
-
-def test_level_8_archives_without_eml_still_decode():
-    """Level 8 as it was before it took the EML heuristics (MoE 3 of 5, the
-    constants; made by commit 8552e91 from the first 6000 bytes of the
-    generated source.c sample, 4 KiB blocks): same recipe version, every
-    parameter in the header, decodes bit-exact."""
-    arc = (V1_DATA / "v3_source_L8_moe.mxz").read_bytes()
-    spec = mixzip.info(__import__("io").BytesIO(arc)).spec
-    assert (spec.recipe, spec.version, spec.level, spec.params["moe_k"]) == ("cm", 3, 8, 3)
-    assert "eml" not in spec.params
+    assert (spec.recipe, spec.version, spec.level, spec.params["mixers"]) == ("cm", 3, 8, mixers)
+    assert spec.params.get("moe_k") == moe_k and "eml" not in spec.params
     assert mixzip.decompress(arc) == dict(corpus.sample())["source.c"][:6000]
 
 

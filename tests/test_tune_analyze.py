@@ -75,14 +75,15 @@ def test_packaged_parameters_load():
 
 
 def test_eml_parameters_change_the_coding_and_round_trip():
-    """An archive whose spec carries EML parameters decodes (the decoder
-    rebuilds the tables from the spec) and differs from the constants'."""
+    """An archive whose spec carries EML parameters (all four nodes, the
+    per-set counts included) decodes (the decoder rebuilds the tables from
+    the spec) and differs from the constants'."""
     import dataclasses
     from mixzip.codec.engine import Engine
     from mixzip.predictors.recipes import spec_for_level
 
     spec = spec_for_level(1)
-    tuned = dataclasses.replace(spec, params=dict(spec.params, eml="-8,8,8,8,8,-8,0,0,-8,0,0,8"))
+    tuned = dataclasses.replace(spec, params=dict(spec.params, eml="-8,8,8,8,8,-8,0,0,-8,0,0,8,-16,20,3,0"))
     a, _ = Engine(spec).encode_block(TEXT)
     b, stored = Engine(tuned).encode_block(TEXT)
     assert a != b and not stored
