@@ -41,6 +41,8 @@ def variants(params: dict) -> list[tuple[str, dict]]:
             out.append((f"context {c}", dict(params, contexts=",".join(x for x in ctx if x != c))))
     for name, bit in backbone.OFF_NAMES.items():
         out.append((name, dict(params, off=params.get("off", 0) | bit)))
+    if params.get("det_inputs"):
+        out.append(("deterministic inputs", dict(params, det_inputs=0)))
     if params.get("gru_hidden"):
         out.append(("gru", dict(params, gru_hidden=0)))
     if params.get("attn_dim"):

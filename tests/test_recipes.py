@@ -102,3 +102,24 @@ def test_run_model_round_trips_and_is_accounted():
     payload, stored = enc.encode_block(data)
     assert not stored and dec.decode_block(payload, len(data), stored) == data
     assert enc.model.memory() == backbone.Backbone.memory_for(**spec.params)
+
+
+def test_deterministic_inputs_round_trip_change_the_code_and_are_accounted():
+    """det_inputs (every level): a second input per context; 0 gives the
+    archives of mixzip before it (fixtures in test_golden.py)."""
+    from mixzip.codec.engine import Engine
+
+    base = spec_for_level(2)
+    assert base.params["det_inputs"] == 1
+    data = (b"the cat sat on the mat; the dog sat on the log. " * 30) + bytes(range(256))
+    payloads = []
+    for det in (0, 1):
+        spec = dataclasses.replace(base, params=dict(base.params, det_inputs=det, ht_bits=14, match_bits=14))
+        enc, dec = Engine(spec), Engine(spec)
+        payload, stored = enc.encode_block(data)
+        assert not stored and dec.decode_block(payload, len(data), stored) == data
+        assert enc.model.memory() == backbone.Backbone.memory_for(**spec.params)
+        payloads.append(payload)
+    assert payloads[0] != payloads[1]
+    with pytest.raises(UnsupportedModelError, match="version 3"):      # not a parameter of cm/2
+        build_model(dataclasses.replace(base, version=2, params=dict(base.params, mixers=2)))

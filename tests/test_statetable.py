@@ -199,3 +199,18 @@ def test_statemap_initialisation_uses_the_counts():
     for s, (n0, n1, _) in enumerate(states()):
         assert p[s] == ((2 * n1 + 1) << 22) // (2 * (n0 + n1) + 2)
     assert (p[S.NSTATES:] == 1 << 21).all()
+
+
+def test_deterministic_marks_histories_of_one_bit_value():
+    """DETERMINISTIC[s] (the backbone's det inputs) is 1 exactly when the
+    history saw one bit value only; the empty state and unused entries are 0."""
+    assert len(S.DETERMINISTIC) == 256 and not S.DETERMINISTIC[S.NSTATES:].any()
+    for s, (n0, n1, _) in enumerate(states()):
+        assert S.DETERMINISTIC[s] == (1 if (n0 == 0) != (n1 == 0) else 0)
+    assert S.DETERMINISTIC[0] == 0
+    for y in (0, 1):
+        s = 0
+        for _ in range(60):                      # a run stays deterministic ...
+            s = int(S.NEX[2 * s + y])
+            assert S.DETERMINISTIC[s] == 1
+        assert S.DETERMINISTIC[S.NEX[2 * s + 1 - y]] == 0   # ... until the other bit

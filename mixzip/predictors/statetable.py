@@ -66,6 +66,9 @@ Tables exported (numpy int32 unless said):
     N0[s], N1[s]   the counts of state s (StateMap initialisation)
     COUNT[s]       n0 + n1, used as a hash-slot priority (how much the slot
                    has been used; 0 only for the empty state)
+    DETERMINISTIC[s]  1 when the history has seen one bit value only (exactly
+                   one of n0, n1 is zero), else 0; 256 entries, so any byte
+                   indexes it
     STATES[s]      the triple (n0, n1, tail) of state s (a Python tuple)
     NSTATES        number of states
 Memory: < 5 KiB.
@@ -152,3 +155,5 @@ STATES, NEX, N0, N1 = _generate()
 NSTATES = len(STATES)
 COUNT = (N0 + N1).astype(np.int32)
 assert NSTATES <= 255
+DETERMINISTIC = np.zeros(256, dtype=np.int32)
+DETERMINISTIC[:NSTATES] = (N0 == 0) != (N1 == 0)
