@@ -23,9 +23,11 @@ Models (mixer inputs, in this order; n = number of contexts of the level):
             trust a context that never contradicted itself more (or less)
             than one that did.  Their weights start at 0 (at MIX_INIT, like
             the others, the doubled vote cost 5%).  Measured on Canterbury:
-            -0.33% to -0.65% at every level for 0-15% more time, so every
+            -0.33% to -0.65% at every level at 3-15% lower speed, so every
             level uses it (recipes.py); a linear (p - 1/2) input per context
-            instead, as paq8 also adds, gained nothing (-0.01%).
+            instead, as paq8 also adds, gained nothing (-0.01%); leaving
+            the inputs of o1 out keeps 93% of the gain at level 8, of the
+            order-N contexts only 42%, so every context has one.
 Mixers (mixer.py): 1 to 8 mixers over all inputs, each choosing its weight
     set by its own small context (MIX_SETS below; the fourth by the GRU's
     confidence, for the neural levels); with more than one, either a final
@@ -220,7 +222,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     rows = scr[S_ROWS:S_ROWS + moe.NF]
     xs = scr[S_XS:S_XS + MAXMIX]
     ps = scr[S_PS:S_PS + MAXMIX]
-    wb = scr[S_WB:S_WB + MAXMIX]
+    wb = scr[S_WB:S_WB + MAXMIX]              # each mixer's weight set this bit (its weights at wb * nin)
     pmx = scr[S_PMX:S_PMX + MAXMIX]
     xf = scr[S_XF:S_XF + MAXMIX + 1]          # final mixer inputs: mixer outputs, bias
     ridx = scr[S_RIDX:S_RIDX + n]
@@ -345,21 +347,21 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                     if rb != 0 and ((rb & 511) >> (8 - j)) == c0:
                         rsm[k] = sm_run + k * 64 + (rb >> 9) * 2 + ((rb >> (7 - j)) & 1)
                         x[xr + k] = stretch_t[sm_p(sm, rsm[k])]
-            wb[0] = ((mstate * 8 + hitset[hits]) * 256 + c0) * nin
+            wb[0] = (mstate * 8 + hitset[hits]) * 256 + c0
             if nmix > 1:
-                wb[1] = (MIX_BASE[1] + c1 * 8 + j) * nin
+                wb[1] = MIX_BASE[1] + c1 * 8 + j
             if nmix > 2:
-                wb[2] = (MIX_BASE[2] + (len_bucket(mlen) * 2 + eb) * 8 + j) * nin
+                wb[2] = MIX_BASE[2] + (len_bucket(mlen) * 2 + eb) * 8 + j
             if nmix > 3:
-                wb[3] = (MIX_BASE[3] + (gconf if use_gru else aconf) * 256 + c0) * nin
+                wb[3] = MIX_BASE[3] + (gconf if use_gru else aconf) * 256 + c0
             if nmix > 4:
-                wb[4] = (MIX_BASE[4] + c2 * 8 + j) * nin
+                wb[4] = MIX_BASE[4] + c2 * 8 + j
             if nmix > 5:
-                wb[5] = (MIX_BASE[5] + c1 * 256 + c0) * nin
+                wb[5] = MIX_BASE[5] + c1 * 256 + c0
             if nmix > 6:
-                wb[6] = (MIX_BASE[6] + (h3 & 511) * 8 + j) * nin
+                wb[6] = MIX_BASE[6] + (h3 & 511) * 8 + j
             if nmix > 7:
-                wb[7] = (MIX_BASE[7] + shp * 8 + j) * nin
+                wb[7] = MIX_BASE[7] + shp * 8 + j
             if moek:
                 rows[0] = c0 * nmix
                 rows[1] = (moe.ROW_BASE[1] + c1 * 8 + j) * nmix
@@ -369,12 +371,12 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                 moe_gates(mo, moek, expn)
                 for q in range(moek):
                     m = mo[U(moe.SEL + q)]
-                    xs[q] = mixer_dot(mw, wb[m], x, nin)
+                    xs[q] = mixer_dot(mw, wb[m] * nin, x, nin)
                     ps[q] = squash_t[U(xs[q] + 2047)]
                 dot = mixer_dot(mo, moe.GATE, xs, moek)      # gate-weighted blend, as a mixer
             else:
                 for m in range(nmix):
-                    xf[m] = mixer_dot(mw, wb[m], x, nin)
+                    xf[m] = mixer_dot(mw, wb[m] * nin, x, nin)
                     pmx[m] = squash_t[U(xf[m] + 2047)]
                 if nmix > 1:
                     fbase = (c0 + (256 * (mstate * 4 + (c1 >> 6)) if fsel else 0)) * (nmix + 1)
@@ -420,16 +422,16 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                     wq = wb[mo[U(moe.SEL + q)]]
                     e = (((y << 16) - ps[q]) * lr) >> 4
                     if use_set:
-                        e = (e * set_rate(mc, wq // nin, srt)) >> 4
-                    mixer_update(mw, wq, x, nin, e)
+                        e = (e * set_rate(mc, wq, srt)) >> 4
+                    mixer_update(mw, wq * nin, x, nin, e)
                 moe_router_update(rw, rows, nmix, moek, mo, xs, dot, (y << 16) - pm, rr)
                 moe_count(mo, moek, negln, stats)
             else:
                 for m in range(nmix):
                     e = (((y << 16) - pmx[m]) * lr) >> 4
                     if use_set:
-                        e = (e * set_rate(mc, wb[m] // nin, srt)) >> 4
-                    mixer_update(mw, wb[m], x, nin, e)
+                        e = (e * set_rate(mc, wb[m], srt)) >> 4
+                    mixer_update(mw, wb[m] * nin, x, nin, e)
                 if nmix > 1:
                     mixer_update(mf, fbase, xf, nmix + 1, ((y << 16) - pm) * FINAL_LR)
             apm_update(a1, j1, y, arate)

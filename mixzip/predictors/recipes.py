@@ -70,13 +70,14 @@ LEVELS[10] = dict(LEVELS[9], **GRU)
 # at level 9 on Canterbury for 20-40% more time, so no level uses it yet.
 # det_inputs=1: a second input per context, live while its bit history is
 # deterministic (backbone.py): -0.33% to -0.65% on Canterbury at every level
-# (level 8: 0.9812 -> 0.9776) for 0-15% more time.
+# (level 8: 0.9812 -> 0.9776) at 3-15% lower speed (scripts/frontier.py,
+# one run before and one after; level 8 0.651 -> 0.555 MB/s).
 COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0, det_inputs=1)
 
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 VM (Intel Xeon);
 # shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 2.90, 2: 2.34, 3: 1.95, 4: 1.31, 5: 1.03, 6: 0.99, 7: 0.87, 8: 0.65, 9: 0.35, 10: 0.024}
+LEVEL_SPEED = {1: 2.71, 2: 2.11, 3: 1.76, 4: 1.26, 5: 0.93, 6: 0.84, 7: 0.75, 8: 0.56, 9: 0.30, 10: 0.026}
 
 RECIPES = {backbone.NAME: backbone}
 
