@@ -80,6 +80,8 @@ def run(level: int, files) -> list[dict]:
     variants += [(f"without {name}", {"off": bit}) for name, bit in backbone.OFF_NAMES.items()]
     if base.params.get("det_inputs"):
         variants.append(("without deterministic inputs", {"det_inputs": 0}))
+    if base.params.get("mixer_skip"):
+        variants.append(("without mixer update skip", {"mixer_skip": 0}))
     k = base.params.get("moe_k", 0)
     if base.params["mixers"] > max(1, k):
         variants.append(("one mixer fewer", {"mixers": base.params["mixers"] - 1}))

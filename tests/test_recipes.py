@@ -104,22 +104,25 @@ def test_run_model_round_trips_and_is_accounted():
     assert enc.model.memory() == backbone.Backbone.memory_for(**spec.params)
 
 
-def test_deterministic_inputs_round_trip_change_the_code_and_are_accounted():
-    """det_inputs (every level): a second input per context; 0 gives the
-    archives of mixzip before it (fixtures in test_golden.py)."""
+@pytest.mark.parametrize("key", ["det_inputs", "mixer_skip"])
+def test_cm3_training_options_round_trip_change_the_code_and_are_accounted(key):
+    """det_inputs and mixer_skip (on in every level): 0 gives the archives of
+    mixzip before them (fixtures in test_golden.py); cm/2 may not name them."""
     from mixzip.codec.engine import Engine
 
     base = spec_for_level(2)
-    assert base.params["det_inputs"] == 1
+    assert base.params[key] > 0
     data = (b"the cat sat on the mat; the dog sat on the log. " * 30) + bytes(range(256))
     payloads = []
-    for det in (0, 1):
-        spec = dataclasses.replace(base, params=dict(base.params, det_inputs=det, ht_bits=14, match_bits=14))
+    for value in (0, base.params[key]):
+        spec = dataclasses.replace(base, params=dict(base.params, ht_bits=14, match_bits=14, **{key: value}))
         enc, dec = Engine(spec), Engine(spec)
         payload, stored = enc.encode_block(data)
         assert not stored and dec.decode_block(payload, len(data), stored) == data
         assert enc.model.memory() == backbone.Backbone.memory_for(**spec.params)
         payloads.append(payload)
     assert payloads[0] != payloads[1]
-    with pytest.raises(UnsupportedModelError, match="version 3"):      # not a parameter of cm/2
-        build_model(dataclasses.replace(base, version=2, params=dict(base.params, mixers=2)))
+    old = {k: v for k, v in base.params.items() if k not in ("det_inputs", "mixer_skip")}
+    with pytest.raises(UnsupportedModelError, match="version 3"):
+        build_model(dataclasses.replace(base, version=2, params=dict(old, **{key: base.params[key]})))
+    build_model(dataclasses.replace(base, version=2, params=old))       # without them cm/2 is fine
