@@ -48,7 +48,8 @@ def test_unknown_recipe_and_version():
 
 
 @pytest.mark.parametrize("bad", [{"ht_bits": 40}, {"match_bits": 36}, {"lr": 0}, {"nonsense": 1},
-                                 {"ht_bits": "22"}, {"off": -1}])
+                                 {"ht_bits": "22"}, {"off": -1}, {"det_inputs": 2}, {"mixer_skip": -1},
+                                 {"mixer_skip": 4097}])
 def test_bad_params_are_unsupported_not_crashes(bad):
     spec = spec_for_level(1)
     with pytest.raises(UnsupportedModelError):

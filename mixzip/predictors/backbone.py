@@ -96,7 +96,7 @@ from mixzip.predictors.attention import A_CONF, Attention, attn_step
 from mixzip.predictors.gru import G_CONF, G_H, G_S, Gru, gru_step
 from mixzip.predictors.hashtable import ht_find, ht_prefetch, new_hashtable
 from mixzip.predictors.match import len_bucket, mm_byte, new_match, NBUCKET
-from mixzip.predictors.mixer import mixer_dot, mixer_update, new_mixer, set_rate
+from mixzip.predictors.mixer import mixer_dot, mixer_train, mixer_update, new_mixer
 from mixzip.predictors import eml as eml_mod
 from mixzip.predictors import moe
 from mixzip.predictors.eml import LOSS_SHIFT
@@ -425,23 +425,12 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                     mlen = 0
             if moek:
                 for q in range(moek):
-                    d = (y << 16) - ps[q]
-                    if skip == 0 or d > skip or d < -skip:
-                        wq = wb[mo[U(moe.SEL + q)]]
-                        e = (d * lr) >> 4
-                        if use_set:
-                            e = (e * set_rate(mc, wq, srt)) >> 4
-                        mixer_update(mw, wq * nin, x, nin, e)
+                    mixer_train(mw, wb[mo[U(moe.SEL + q)]], x, nin, (y << 16) - ps[q], lr, skip, use_set, mc, srt)
                 moe_router_update(rw, rows, nmix, moek, mo, xs, dot, (y << 16) - pm, rr)
                 moe_count(mo, moek, negln, stats)
             else:
                 for m in range(nmix):
-                    d = (y << 16) - pmx[m]
-                    if skip == 0 or d > skip or d < -skip:
-                        e = (d * lr) >> 4
-                        if use_set:
-                            e = (e * set_rate(mc, wb[m], srt)) >> 4
-                        mixer_update(mw, wb[m] * nin, x, nin, e)
+                    mixer_train(mw, wb[m], x, nin, (y << 16) - pmx[m], lr, skip, use_set, mc, srt)
                 if nmix > 1:
                     mixer_update(mf, fbase, xf, nmix + 1, ((y << 16) - pm) * FINAL_LR)
             apm_update(a1, j1, y, arate)
