@@ -90,6 +90,34 @@ def init_weights(e: int, h: int) -> np.ndarray:
     return (u * scale).astype(np.float32)
 
 
+@inline
+def mac_rows(dst, do, n, src, so, sstep, xs, xo, xstep, m):
+    """dst[do + k] += src[so + r sstep + k] * xs[xo + r xstep] for r = 0 .. m-1 in
+    turn, k < n.  Four rows per pass over dst, written as one left-to-right
+    sum, so every dst[k] receives the same roundings in the same order as row
+    by row (bit-exact) with a quarter of the loads and stores of dst."""
+    r = 0
+    while r + 4 <= m:
+        a0 = xs[U(xo + r * xstep)]
+        a1 = xs[U(xo + (r + 1) * xstep)]
+        a2 = xs[U(xo + (r + 2) * xstep)]
+        a3 = xs[U(xo + (r + 3) * xstep)]
+        s0 = so + r * sstep
+        s1 = s0 + sstep
+        s2 = s1 + sstep
+        s3 = s2 + sstep
+        for k in range(n):
+            dst[U(do + k)] = (dst[U(do + k)] + src[U(s0 + k)] * a0 + src[U(s1 + k)] * a1
+                              + src[U(s2 + k)] * a2 + src[U(s3 + k)] * a3)
+        r += 4
+    while r < m:
+        a0 = xs[U(xo + r * xstep)]
+        s0 = so + r * sstep
+        for k in range(n):
+            dst[U(do + k)] += src[U(s0 + k)] * a0
+        r += 1
+
+
 @kernel
 def gru_forward(gc, w, hs, gate, ps, sc, xy, b):
     """One step with input byte b at window position s = gc[G_S]: hs[s] -> hs[s+1], p -> ps[s]."""
@@ -102,17 +130,9 @@ def gru_forward(gc, w, hs, gate, ps, sc, xy, b):
     for k in range(h3):
         sc[U(ax + k)] = w[U(gc[G_BX] + k)]
         sc[U(ah + k)] = w[U(gc[G_BH] + k)]
-    for i in range(e):
-        xv = w[U(gc[G_EMB] + b * e + i)]
-        base = gc[G_WX] + i * h3
-        for k in range(h3):
-            sc[U(ax + k)] += w[U(base + k)] * xv
+    mac_rows(sc, ax, h3, w, gc[G_WX], h3, w, gc[G_EMB] + b * e, 1, e)
     hp = s * h
-    for i in range(h):
-        hv = hs[U(hp + i)]
-        base = gc[G_WH] + i * h3
-        for k in range(h3):
-            sc[U(ah + k)] += w[U(base + k)] * hv
+    mac_rows(sc, ah, h3, w, gc[G_WH], h3, hs, hp, 1, h)
     hn = hp + h
     gp = s * 4 * h
     for k in range(h):
@@ -127,11 +147,7 @@ def gru_forward(gc, w, hs, gate, ps, sc, xy, b):
         gate[U(gp + 3 * h + k)] = ahn
     for j in range(256):
         sc[U(lg + j)] = w[U(gc[G_BO] + j)]
-    for i in range(h):
-        hv = hs[U(hn + i)]
-        base = gc[G_WO] + i * 256
-        for j in range(256):
-            sc[U(lg + j)] += w[U(base + j)] * hv
+    mac_rows(sc, lg, 256, w, gc[G_WO], 256, hs, hn, 1, h)
     mx = sc[lg]
     for j in range(1, 256):
         if sc[U(lg + j)] > mx:
@@ -200,20 +216,12 @@ def gru_backward(gc, w, wt, g, hs, gate, ps, xy, gg):
             g[U(gc[G_BO] + j)] += ps[U(s * 256 + j)]
     # output layer: dWO += h_{s+1} dl_s^T, dho_s = WO dl_s
     for i in range(h):
-        base = gc[G_WO] + i * 256
-        for s in range(kk):
-            hv = hs[U((s + 1) * h + i)]
-            for j in range(256):
-                g[U(base + j)] += hv * ps[U(s * 256 + j)]
+        mac_rows(g, gc[G_WO] + i * 256, 256, ps, 0, 256, hs, h + i, h, kk)
     for s in range(kk):
         do = s * stride + 2 * h3
         for i in range(h):
             gg[U(do + i)] = F0
-        for j in range(256):
-            d = ps[U(s * 256 + j)]
-            row = two + j * h
-            for i in range(h):
-                gg[U(do + i)] += wt[U(row + i)] * d
+        mac_rows(gg, do, h, wt, two, h, ps, s * 256, 1, 256)
     # recurrence, last step first
     for k in range(h):
         gg[U(dn + k)] = F0
@@ -239,11 +247,7 @@ def gru_backward(gc, w, wt, g, hs, gate, ps, xy, gg):
             gg[U(gh + h + k)] = dar
             gg[U(gh + 2 * h + k)] = dan * r
             gg[U(dn + k)] = d * z
-        for k in range(h3):
-            v = gg[U(gh + k)]
-            row = twh + k * h
-            for i in range(h):
-                gg[U(dn + i)] += wt[U(row + i)] * v
+        mac_rows(gg, dn, h, wt, twh, h, gg, gh, 1, h3)
     # input side and hidden-side weights, batched over the window
     for s in range(kk):
         gx = s * stride
@@ -257,19 +261,9 @@ def gru_backward(gc, w, wt, g, hs, gate, ps, xy, gg):
             base = gc[G_WX] + i * h3
             for k in range(h3):
                 g[U(base + k)] += xv * gg[U(gx + k)]
-        eb = gc[G_EMB] + b * e
-        for k in range(h3):
-            v = gg[U(gx + k)]
-            row = k * e
-            for i in range(e):
-                g[U(eb + i)] += wt[U(row + i)] * v
+        mac_rows(g, gc[G_EMB] + b * e, e, wt, 0, e, gg, gx, 1, h3)
     for i in range(h):
-        base = gc[G_WH] + i * h3
-        for s in range(kk):
-            hv = hs[U(s * h + i)]
-            gh = s * stride + h3
-            for k in range(h3):
-                g[U(base + k)] += hv * gg[U(gh + k)]
+        mac_rows(g, gc[G_WH] + i * h3, h3, gg, h3, stride, hs, i, h, kk)
 
 
 @kernel
