@@ -175,6 +175,18 @@ def test_level_8_archives_of_earlier_tables_still_decode(name, mixers, moe_k):
     assert mixzip.decompress(arc) == dict(corpus.sample())["source.c"][:6000]
 
 
+def test_level_10_archives_before_the_adam_rates_still_decode():
+    """Level 10's GRU took Adam's textbook moment rates (0.9, 0.999) before
+    gru_b1 / gru_b2 were parameters; such archives name neither and must
+    decode with those rates.  Made by e0cd4db from the first 6000 bytes of
+    the generated source.c sample, level 10, 4 KiB blocks."""
+    arc = (V1_DATA / "v3_source_L10.mxz").read_bytes()
+    spec = mixzip.info(__import__("io").BytesIO(arc)).spec
+    assert (spec.recipe, spec.version, spec.level, spec.params["gru_hidden"]) == ("cm", 3, 10, 128)
+    assert "gru_b1" not in spec.params and "gru_b2" not in spec.params
+    assert mixzip.decompress(arc) == dict(corpus.sample())["source.c"][:6000]
+
+
 def test_version_3_parameters_are_refused_in_older_specs():
     """A version 2 spec that names a version 3 parameter is not an archive any
     mixzip wrote: refused with one clear error."""

@@ -59,7 +59,8 @@ mixers (1..8), apms (1..3), runs (0/1: the run model), det_inputs (0/1:
 the deterministic inputs), lr (mixer rate),
 sm_limit (StateMap count limit), apm_rate, off (ablation switches; 0 in
 every level); mixer_skip (0..4096); the GRU's gru_hidden (0 = off), gru_embed, gru_window, gru_lr,
-gru_olr and the attention model's attn_dim (0 = off), attn_levels, attn_lr,
+gru_olr, gru_b1 and gru_b2 (Adam's moment rates in 1/100 and 1/10000; absent
+from a spec: 90 and 9990, as before they were parameters) and the attention model's attn_dim (0 = off), attn_levels, attn_lr,
 attn_src; the MoE router's moe_k (0 = final mixer instead) and moe_lr.
 The recipe version comes from the spec, not a parameter.
 
@@ -496,13 +497,14 @@ class Backbone:
                  runs: int = 0, n_ext: int = 0, gru_hidden: int = 0, gru_embed: int = 32,
                  gru_window: int = 16, gru_lr: int = 20, gru_olr: int = 0, attn_dim: int = 0, attn_levels: int = 12,
                  attn_lr: int = 200, attn_src: int = 0, moe_k: int = 0, moe_lr: int = 16,
-                 eml: str = "", det_inputs: int = 0, mixer_skip: int = 0, recipe_version: int = VERSION):
+                 eml: str = "", det_inputs: int = 0, mixer_skip: int = 0, gru_b1: int = 90, gru_b2: int = 9990,
+                 recipe_version: int = VERSION):
         self.params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=sm_limit,
                            lr=lr, apm_rate=apm_rate, off=off, contexts=contexts,
                            mixers=mixers, apms=apms, runs=runs, gru_hidden=gru_hidden,
                            gru_embed=gru_embed, gru_window=gru_window, gru_lr=gru_lr, gru_olr=gru_olr, attn_dim=attn_dim,
                            attn_levels=attn_levels, attn_lr=attn_lr, attn_src=attn_src, moe_k=moe_k, moe_lr=moe_lr, eml=eml,
-                           det_inputs=det_inputs, mixer_skip=mixer_skip)
+                           det_inputs=det_inputs, mixer_skip=mixer_skip, gru_b1=gru_b1, gru_b2=gru_b2)
         for name, lo, hi in (("ht_bits", 10, 24), ("match_bits", 12, 28), ("sm_limit", 1, 1023),
                              ("lr", 1, 256), ("apm_rate", 1, 12), ("off", 0, 7),
                              ("mixers", 1, MAXMIX), ("apms", 1, 3), ("runs", 0, 1),
@@ -510,12 +512,13 @@ class Backbone:
                              ("gru_lr", 1, 10000), ("gru_olr", 0, 10000), ("attn_dim", 0, 256), ("attn_levels", 2, 40),
                              ("attn_lr", 1, 10000), ("attn_src", 0, 1), ("moe_k", 0, MAXMIX),
                              ("moe_lr", 0, 4096), ("det_inputs", 0, 1),
-                             ("mixer_skip", 0, 4096)):
+                             ("mixer_skip", 0, 4096), ("gru_b1", 0, 99), ("gru_b2", 9000, 9999)):
             v = self.params[name]
             if not (isinstance(v, int) and lo <= v <= hi):
                 raise ValueError(f"{name} must be an integer in {lo}..{hi}, not {v!r}")
-        if recipe_version < 3 and (moe_k or eml != "" or mixers > 4 or det_inputs or mixer_skip):
-            raise ValueError(f"moe_k, eml, det_inputs, mixer_skip and mixers > 4 need recipe version 3, "
+        if recipe_version < 3 and (moe_k or eml != "" or mixers > 4 or det_inputs or mixer_skip
+                                   or (gru_b1, gru_b2) != (90, 9990)):
+            raise ValueError(f"moe_k, eml, det_inputs, mixer_skip, gru_b1, gru_b2 and mixers > 4 need recipe version 3, "
                              f"not {recipe_version}")
         if moe_k and not 2 <= moe_k <= mixers:
             raise ValueError(f"moe_k must be 0 (no router) or in 2..mixers, not {moe_k}")
@@ -571,7 +574,7 @@ class Backbone:
         # kernel's argument types never change.
         self.gru = Gru(hidden=gru_hidden or 8, embed=gru_embed if gru_hidden else 8,
                        window=gru_window if gru_hidden else 1, lr=gru_lr * 1e-4,
-                       olr=gru_olr * 1e-4)
+                       olr=gru_olr * 1e-4, b1=gru_b1 / 100, b2=gru_b2 / 10000)
         if gru_hidden:
             self.gru.start(self.ncum, 0)
         # log-linear attention model (attention.py): the next row of ncum

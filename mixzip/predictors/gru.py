@@ -18,7 +18,9 @@ bytes: the forward pass runs every byte and caches (b, h, z, r, n, ah_n, p);
 once every K bytes the gradient of the window's summed loss (h at the window
 start held fixed) is backpropagated through the K steps, clipped elementwise
 to [-clip, clip] and applied by Adam (opt=1, the default: bias-corrected
-moments, rates b1 b2, step lr) or SGD (opt=0, w -= lr g).  About 3x the
+moments, rates b1 b2, step lr; with b1 = 0, as level 10 uses it, the first
+moment is the clipped gradient itself and is not stored) or SGD (opt=0,
+w -= lr g).  About 3x the
 forward cost per byte, against ~15x for BPTT-K every byte.  With olr > 0 the
 output layer also takes a plain SGD step every byte (WO -= olr h' (p - 1_c)^T,
 BO -= olr (p - 1_c)): it tracks the byte statistics as they drift instead of
@@ -289,6 +291,15 @@ def gru_apply(gc, hp, w, g, m, v):
     hp[HP_B2T] *= b2
     c1 = F1 / (F1 - hp[HP_B1T])
     c2 = F1 / (F1 - hp[HP_B2T])
+    if b1 == F0:                         # no momentum: m would equal d, so it is not kept
+        for i in range(gc[G_NP]):
+            j = U(i)
+            d = clip32(g[j], clip)
+            vj = b2 * v[j] + (F1 - b2) * (d * d)
+            v[j] = vj
+            w[j] -= lr * (d * c1) / (math.sqrt(vj * c2) + eps)
+            g[j] = F0
+        return
     for i in range(gc[G_NP]):
         j = U(i)
         d = clip32(g[j], clip)
