@@ -119,3 +119,42 @@ def test_transpose_into_matches_numpy(rows, cols):
     gru.transpose_into(src, 5, rows, cols, dst, 3)
     assert np.array_equal(dst[3:], src[5:].reshape(rows, cols).T.ravel())
     assert np.all(dst[:3] == -1)
+
+
+@pytest.mark.parametrize("m", [0, 1, 3, 4, 7, 9])
+def test_mac_rows_adds_row_by_row_in_order(m):
+    """mac_rows (four rows per pass) gives exactly the row-by-row float32 sums."""
+    rng = np.random.default_rng(m)
+    n, sstep, xstep = 13, 17, 3
+    src = rng.standard_normal(5 + m * sstep + n).astype(np.float32)
+    xs = rng.standard_normal(2 + m * xstep + 1).astype(np.float32)
+    dst = rng.standard_normal(4 + n).astype(np.float32)
+    want = dst[4:].copy()
+    for r in range(m):                     # numpy float32: each product and sum rounded, no FMA
+        want = want + src[5 + r * sstep:5 + r * sstep + n] * xs[2 + r * xstep]
+    gru.mac_rows(dst, 4, n, src, 5, sstep, xs, 2, xstep, m)
+    assert np.array_equal(dst[4:], want)
+
+
+@pytest.mark.parametrize("b1", [0.9, 0.0])
+def test_adam_step_matches_numpy(b1):
+    """gru_apply against the textbook step in float32 (with b1 = 0 the kernel
+    skips the first moment, which must change nothing); two steps, so the
+    bias corrections and the moments' memory are both checked."""
+    model = gru.Gru(hidden=8, embed=8, window=1, lr=0.003, b1=b1, b2=0.995)
+    rng = np.random.default_rng(7)
+    f = np.float32
+    lr, b1_, b2, eps, clip = f(0.003), f(b1), f(0.995), f(1e-5), f(1.0)
+    w, m, v = model.w.copy(), np.zeros_like(model.w), np.zeros_like(model.w)
+    b1t = b2t = f(1)
+    for _ in range(2):
+        g = (rng.standard_normal(model.w.size) * 0.7).astype(np.float32)
+        model.g[:] = g
+        gru.gru_apply(model.gc, model.hp, model.w, model.g, model.m, model.v)
+        d = np.clip(g, -clip, clip)
+        b1t, b2t = f(b1t * b1_), f(b2t * b2)
+        c1, c2 = f(1) / (f(1) - b1t), f(1) / (f(1) - b2t)
+        m = b1_ * m + (f(1) - b1_) * d
+        v = b2 * v + (f(1) - b2) * (d * d)
+        w = w - lr * (m * c1) / (np.sqrt(v * c2) + eps)
+        assert np.array_equal(model.w, w) and not model.g.any()

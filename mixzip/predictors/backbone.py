@@ -58,10 +58,11 @@ level): ht_bits, match_bits (memory), contexts (names, comma-separated),
 mixers (1..8), apms (1..3), runs (0/1: the run model), det_inputs (0/1:
 the deterministic inputs), lr (mixer rate),
 sm_limit (StateMap count limit), apm_rate, off (ablation switches; 0 in
-every level); mixer_skip (0..4096); the GRU's gru_hidden (0 = off), gru_embed, gru_window, gru_lr,
-gru_olr, gru_b1 and gru_b2 (Adam's moment rates in 1/100 and 1/10000; absent
-from a spec: 90 and 9990, as before they were parameters) and the attention model's attn_dim (0 = off), attn_levels, attn_lr,
-attn_src; the MoE router's moe_k (0 = final mixer instead) and moe_lr.
+every level); mixer_skip (0..4096); the GRU's gru_hidden (0 = off),
+gru_embed, gru_window, gru_lr, gru_olr, gru_b1 and gru_b2 (Adam's moment
+rates in 1/100 and 1/10000; absent from a spec: 90 and 9990, as before they
+were parameters) and the attention model's attn_dim (0 = off), attn_levels,
+attn_lr, attn_src; the MoE router's moe_k (0 = final mixer instead) and moe_lr.
 The recipe version comes from the spec, not a parameter.
 
 Run model (``runs=1``): per context, a direct-mapped table remembers the last
