@@ -112,7 +112,8 @@ VERSION = 3
 # bits of c1) - measured -0.55% on Canterbury at level 8 (-0.35% from the
 # match state, -0.2% more from c1; c1 >> 5 or a letter/space/capital/other
 # class: no better); 3: adds the MoE router (moe_k, moe_lr), mixers 5..8,
-# the EML heuristics (eml) and the deterministic inputs (det_inputs) -
+# the EML heuristics (eml), the deterministic inputs (det_inputs), the mixer
+# update skip (mixer_skip) and the GRU's Adam rates (gru_b1, gru_b2) -
 # parameters a version 1 or 2 spec cannot carry.
 # Everything else is the same, so version 1 and 2 archives decode bit-exact
 # (tests/data/v1_*.mxz, v2_*.mxz).
@@ -589,7 +590,8 @@ class Backbone:
     def memory_for(ht_bits: int, match_bits: int, contexts: str = DEFAULT_CONTEXTS,
                    mixers: int = 1, apms: int = 3, runs: int = 0, n_ext: int = 0, gru_hidden: int = 0,
                    gru_embed: int = 32, gru_window: int = 16, attn_dim: int = 0, attn_levels: int = 12,
-                   attn_src: int = 0, moe_k: int = 0, eml: str = "", det_inputs: int = 0, **_) -> int:
+                   attn_src: int = 0, moe_k: int = 0, eml: str = "", det_inputs: int = 0, gru_b1: int = 90,
+                   **_) -> int:
         """Bytes of model state for these parameters, without allocating them."""
         n = len(contexts.split(","))
         nnn = (1 if gru_hidden else 0) + (1 if attn_dim else 0)
@@ -600,7 +602,7 @@ class Backbone:
                 + 4 * (sum(MIX_SETS[:mixers]) if eml and eml_mod.uses_set(eml_mod.from_text(eml)) else 1))
         apm = 2 * 33 * sum(APM_SIZES[i] if i < apms else 1 for i in range(3))
         hist = 8 * (NHIST + NTABS)
-        nn = Gru.memory_for(gru_hidden, gru_embed, gru_window) if gru_hidden else 0
+        nn = Gru.memory_for(gru_hidden, gru_embed, gru_window, gru_b1 != 0) if gru_hidden else 0
         nn += Attention.memory_for(attn_dim, attn_levels, gru_hidden if attn_src else 0) if attn_dim else 0
         return 16 * 2 ** ht_bits + 2 ** match_bits + 4 * 2 ** (match_bits - 2) + maps + apm + hist + nn
 

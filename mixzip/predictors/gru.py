@@ -41,7 +41,7 @@ backbone's neural table, and a confidence bucket 0..7 (from the largest
 byte probability) is left in gc[G_CONF] for the mixer's weight-set choice.
 
 Memory: 4 x (256E + 3H(E + H) + 6H + 256H + 256) bytes of weights, the same
-again for gradients and twice for Adam's moments, the transposed copy of the
+again for gradients and twice for Adam's moments (once with b1 = 0), the transposed copy of the
 matrices, plus the K-step cache 4 K (12H + 256).  Defaults E=32, H=128,
 K=16: ~2 MB (``Gru.memory_for``).
 
@@ -371,7 +371,7 @@ class Gru:
         self.hp = np.array([lr, clip, b1, b2, eps, 1.0, 1.0, olr], dtype=np.float32)
         self.w = init_weights(embed, hidden)
         self.g = np.zeros_like(self.w)
-        self.m = np.zeros_like(self.w) if opt else np.zeros(1, dtype=np.float32)
+        self.m = np.zeros_like(self.w) if (opt and b1 != 0) else np.zeros(1, dtype=np.float32)   # b1 = 0: no first moment
         self.v = np.zeros_like(self.w) if opt else np.zeros(1, dtype=np.float32)
         self.hs = np.zeros((window + 1) * hidden, dtype=np.float32)
         self.gate = np.zeros(window * 4 * hidden, dtype=np.float32)
@@ -383,11 +383,12 @@ class Gru:
         gru_transpose(self.gc, self.w, self.wt)
 
     @staticmethod
-    def memory_for(hidden: int, embed: int, window: int) -> int:
-        """Bytes of ``memory()`` for these sizes (Adam), without allocating."""
+    def memory_for(hidden: int, embed: int, window: int, momentum: bool = True) -> int:
+        """Bytes of ``memory()`` for these sizes (Adam; ``momentum`` False: b1 = 0,
+        no first-moment array), without allocating."""
         off = layout(embed, hidden)
         n, nt = off["total"], transposed_size(off)
-        floats = (4 * n + nt + (window + 1) * hidden + window * (4 * hidden + 256) + 6 * hidden + 256
+        floats = ((4 if momentum else 3) * n + (0 if momentum else 1) + nt + (window + 1) * hidden + window * (4 * hidden + 256) + 6 * hidden + 256
                   + (7 * window + 1) * hidden)
         return 4 * floats + 16 * window
 
