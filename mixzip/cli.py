@@ -758,12 +758,15 @@ def analyze_command(file, level, window, no_ablation, as_json, plot) -> int:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Code the files in N processes (same result).")
 @click.option("--start", metavar="PARAMS", help="First starting point instead of all zeros: "
-                                                "12 or 16 comma-separated integers (eighths).")
+                                                "12, 16 or 20 comma-separated integers (eighths).")
+@click.option("--nodes", metavar="NAMES", help="Search only these nodes, comma-separated "
+                                               "(lr, apm, limit, set, blend); the others keep their start values.")
 @click.option("--step", type=click.IntRange(1, 8), default=8, show_default=True,
               help="First step of the search (eighths), halved down to 1.")
 @click.option("-v", "--verbose", is_flag=True, help="Log each improvement on stderr.")
-def tune_command(files, corpus, level, seed, restarts, max_bytes, jobs, start, step, output, verbose) -> int:
-    """Fit the EML heuristics' 16 parameters for a level on FILEs or a corpus
+def tune_command(files, corpus, level, seed, restarts, max_bytes, jobs, start, nodes, step, output,
+                 verbose) -> int:
+    """Fit the EML heuristics' 20 parameters for a level on FILEs or a corpus
     (coordinate descent with annealed steps and random restarts; the same
     seed and inputs give the same result).  Writes JSON with the shape of the
     packaged eml_params.json."""
@@ -776,6 +779,7 @@ def tune_command(files, corpus, level, seed, restarts, max_bytes, jobs, start, s
         datas = [data[:max_bytes] for _name, data in inputs]
         result = tune.tune(datas, level, seed=seed, restarts=restarts, jobs=jobs, step=step,
                            start=None if start is None else eml.from_text(start),
+                           nodes=None if nodes is None else [k.strip() for k in nodes.split(",")],
                            log=say if verbose else (lambda s: None))
         result["files"] = [name for name, _data in inputs]
         text = json.dumps(result, indent=2)

@@ -3,19 +3,20 @@
 Objective: the coded size (payload bits) of the corpus at one level, each
 file compressed as its own stream (first ``max_bytes`` of it).
 
-Search: gradient-free coordinate descent over the 16 integer parameters (in
-eighths, |c| <= 8).  From a start point, try each coordinate +-step in a
+Search: gradient-free coordinate descent over the 20 integer parameters (in
+eighths, |c| <= 8), or over the named nodes' only (``nodes``; the others
+keep their start values).  From a start point, try each coordinate +-step in a
 seeded random order and take the first improvement; when a whole sweep
 improves nothing, halve the step (annealing: 8/8, 4/8, 2/8, 1/8, or from a
 smaller first ``step``).  The first start is all zeros (the hand-set
 constants) unless ``start`` gives another (a warm start); ``restarts`` more
-start from seeded random points.  Finally each non-zero parameter is
+start from seeded random points (in the searched coordinates).  Finally each non-zero parameter is
 snapped to 0 if that costs nothing.  Every evaluation is deterministic and
 memoised, so the result depends only on (corpus, level, seed, settings);
 ``jobs`` processes code the files of one evaluation in parallel and give
 the same result.
 
-Output JSON (``-o``): {"format": "mixzip-eml/1", "levels": {"L": [16 ints]},
+Output JSON (``-o``): {"format": "mixzip-eml/1", "levels": {"L": [20 ints]},
 "bpb": ..., "baseline_bpb": ..., "seed": ..., "files": [...], ...} - the
 "levels" part has the shape of the packaged eml_params.json.
 """
@@ -50,11 +51,11 @@ def _payload_bits_one(job) -> int:
 
 
 def descend(cost: Callable[[tuple], int], start: tuple, rng: random.Random, step: int = 8,
-            log: Callable[[str], None] = lambda s: None) -> tuple[tuple, int]:
+            log: Callable[[str], None] = lambda s: None, coords: Sequence[int] | None = None) -> tuple[tuple, int]:
     cur, fcur = start, cost(start)
     while step >= 1:
         improved = False
-        order = list(range(len(cur)))
+        order = list(range(len(cur)) if coords is None else coords)
         rng.shuffle(order)
         for i in order:
             for d in (step, -step):
@@ -73,19 +74,22 @@ def descend(cost: Callable[[tuple], int], start: tuple, rng: random.Random, step
 
 
 def tune(datas: Sequence[bytes], level: int, seed: int = 1, restarts: int = 1, step: int = 8,
-         log: Callable[[str], None] = lambda s: None, jobs: int = 1, start: Sequence[int] | None = None) -> dict:
+         log: Callable[[str], None] = lambda s: None, jobs: int = 1, start: Sequence[int] | None = None,
+         nodes: Sequence[str] | None = None) -> dict:
     """Fit the parameters (see the module text); ``jobs`` > 1 codes the datas
     in that many processes (same result, less wall time); ``start`` replaces
     the all-zero first starting point (a warm start: one coordinate at a
-    time cannot leave a valley that needs two parameters to move together)."""
+    time cannot leave a valley that needs two parameters to move together);
+    ``nodes`` (names from eml.NAMES) limits the search to those nodes."""
+    coords = None if nodes is None else eml.node_indices(nodes)
     if jobs > 1:
         from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(jobs) as pool:
-            return _tune(datas, level, seed, restarts, step, log, pool, start)
-    return _tune(datas, level, seed, restarts, step, log, None, start)
+            return _tune(datas, level, seed, restarts, step, log, pool, start, coords)
+    return _tune(datas, level, seed, restarts, step, log, None, start, coords)
 
 
-def _tune(datas, level, seed, restarts, step, log, pool, start) -> dict:
+def _tune(datas, level, seed, restarts, step, log, pool, start, coords) -> dict:
     memo: dict[tuple, int] = {}
 
     def cost(p: tuple) -> int:
@@ -98,13 +102,19 @@ def _tune(datas, level, seed, restarts, step, log, pool, start) -> dict:
     base = cost(zero)
     best, fbest = zero, base
     first = zero if start is None else tuple(eml.from_text(eml.to_text(start)))
-    starts = [first] + [tuple(rng.randrange(-2, 3) * 2 for _ in range(eml.NPARAM)) for _ in range(restarts)]
+    free = range(eml.NPARAM) if coords is None else coords
+    starts = [first]
+    for _ in range(restarts):
+        r = list(first)
+        for i in free:
+            r[i] = rng.randrange(-2, 3) * 2
+        starts.append(tuple(r))
     for n, s0 in enumerate(starts):
         log(f"start {n}: {eml.to_text(s0)}")
-        p, fp = descend(cost, s0, rng, step, log)
+        p, fp = descend(cost, s0, rng, step, log, coords)
         if fp < fbest:
             best, fbest = p, fp
-    for i in range(eml.NPARAM):        # snap to zero where that costs nothing
+    for i in free:                     # snap to zero where that costs nothing
         if best[i]:
             cand = best[:i] + (0,) + best[i + 1:]
             if cost(cand) <= fbest:
@@ -112,12 +122,14 @@ def _tune(datas, level, seed, restarts, step, log, pool, start) -> dict:
     nbytes = sum(len(d) for d in datas)
     return {"format": FORMAT, "levels": {str(level): list(best)}, "level": level, "seed": seed,
             "restarts": restarts, "start": eml.to_text(first), "step": step,
+            "nodes": list(eml.NAMES) if coords is None else sorted({eml.NAMES[i // 4] for i in coords},
+                                                                    key=eml.NAMES.index),
             "bytes": nbytes, "bits": fbest, "bpb": round(fbest / nbytes, 5),
             "baseline_bpb": round(base / nbytes, 5), "evaluations": len(memo)}
 
 
 def load(path) -> dict:
-    """Read a tune result (or the packaged file): {level: [12 ints]}."""
+    """Read a tune result (or the packaged file): {level: [20 ints]}."""
     with open(path) as f:
         doc = json.load(f)
     return {int(k): eml.from_text(eml.to_text(v)) for k, v in doc["levels"].items()}

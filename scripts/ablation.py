@@ -92,7 +92,7 @@ def run(level: int, files) -> list[dict]:
 
 
 def run_mixing(level: int, files, eml_text: str | None = None) -> list[dict]:
-    """The mixing variants; with ``eml_text`` (twelve or sixteen integers)
+    """The mixing variants; with ``eml_text`` (twelve, sixteen or twenty integers)
     only the level's mixing with the constants and with those EML parameters."""
     from mixzip.predictors import eml
 

@@ -17,7 +17,7 @@ words = [b"alpha", b"beta", b"gamma", b"Delta", b"epsilon", b"zeta", b"eta"]
 text = b" ".join(rng.choice(words) for _ in range(300))
 data = text + bytes(range(256)) + bytes(rng.randrange(256) for _ in range(300)) + text[:700]
 spec = spec_for_level(LEVEL)
-EML = "-8,8,8,8,8,-8,0,0,-8,0,0,8,-16,20,3,0"
+EML = "-8,8,8,8,8,-8,0,0,-8,0,0,8,-16,20,3,0,8,-8,16,0"   # every node, the table blend included
 if LEVEL == 1:             # with the (optional) EML heuristics, so their per-bit path is covered too
     spec = dataclasses.replace(spec, params=dict(spec.params, eml=EML))
 if LEVEL == 10:            # the neural level, with the (optional) attention model and EML (MoE path) on too

@@ -24,13 +24,15 @@ def run(*args):
 # ------------------------------------------------------------------ EML tables
 
 def test_all_zero_parameters_are_the_constants():
-    lrt, art, slt, srt = eml.tables([0] * eml.NPARAM, 8, 6, 1023)
+    lrt, art, slt, srt, blt = eml.tables([0] * eml.NPARAM, 8, 6, 1023)
     assert (lrt == 16 * 8).all() and (art == 6).all() and (slt == 1023).all() and (srt == 16).all()
+    # the blend table holds the fixed blends' share of the mixer output (1/4, 1/4, 1/8)
+    assert (blt == 1024).all() and (eml.tables([0] * eml.NPARAM, 8, 6, 1023, apms=3)[4] == 512).all()
 
 
 def test_tables_follow_the_formula():
-    p = [-4, 3, 8, 2, 2, -1, 0, 5, -8, 0, 3, 1, -16, 20, 3, 1]
-    lrt, art, slt, srt = eml.tables(p, 8, 6, 1000)
+    p = [-4, 3, 8, 2, 2, -1, 0, 5, -8, 0, 3, 1, -16, 20, 3, 1, 6, -3, 12, 1]
+    lrt, art, slt, srt, blt = eml.tables(p, 8, 6, 1000, apms=2)
 
     def h(c, u, v):      # float reference of eml_safe(c0 u + c1, |c2 v| + |c3| + 1)
         c0, c1, c2, c3 = (k / 8 for k in c)
@@ -41,6 +43,8 @@ def test_tables_follow_the_formula():
         for lb in (0, 3, 7):
             want = min(max(round(128 * h(p[0:4], u, (lb + 0.5) / 8)), 1), 4096)
             assert abs(int(lrt[b * 8 + lb]) - want) <= 1
+            want = min(max(round(1024 * h(p[16:20], u, (lb + 0.5) / 8)), 0), 4096)
+            assert abs(int(blt[b * 8 + lb]) - want) <= 1
         assert abs(int(art[b]) - min(max(round(6 * h(p[4:8], u, u)), 1), 12)) <= 1
         assert abs(int(slt[b]) - min(max(round(1000 * h(p[8:12], u, u)), 1), 1023)) <= 1
         assert abs(int(srt[b]) - min(max(round(16 * h(p[12:16], u, u)), 1), 1024)) <= 1
@@ -50,13 +54,28 @@ def test_parameters_are_checked():
     for bad in ("1,2", "0,0,0,0,0,0,0,0,0,0,0,65", "a,b", ",".join(["0"] * 14), ",".join(["1"] * 17)):
         with pytest.raises(ValueError):
             Backbone(ht_bits=12, match_bits=12, eml=bad)
-    assert eml.from_text(eml.to_text(range(-8, 8))) == list(range(-8, 8))
-    # twelve integers (mixzip 0.3/0.4 archives): the set node is zero, and
-    # a zero set node is written as twelve again, so their specs read the same
+    assert eml.from_text(eml.to_text(range(-8, 12))) == list(range(-8, 12))
+    # twelve integers (archives from before the set node): set and blend are
+    # zero, and zero set and blend nodes are written as twelve again, so their
+    # specs read the same
     twelve = ",".join(str(k) for k in range(-6, 6))
-    assert eml.from_text(twelve) == list(range(-6, 6)) + [0] * 4
+    assert eml.from_text(twelve) == list(range(-6, 6)) + [0] * 8
     assert eml.to_text(eml.from_text(twelve)) == twelve
     assert not eml.uses_set(eml.from_text(twelve)) and eml.uses_set([0] * 15 + [1])
+    # sixteen (archives from before the blend node) read and write the same; twenty
+    # with a zero blend node is written as sixteen, with zero set and blend as twelve
+    sixteen = ",".join(str(k) for k in range(-8, 8))
+    assert eml.from_text(sixteen) == list(range(-8, 8)) + [0] * 4
+    assert eml.to_text(eml.from_text(sixteen)) == sixteen
+    twenty = list(range(-8, 8)) + [1, 0, -2, 0]
+    assert eml.from_text(eml.to_text(twenty)) == twenty and len(eml.to_text(twenty).split(",")) == 20
+    assert eml.to_text(list(range(-6, 6)) + [0] * 8) == twelve
+    assert eml.to_text(list(range(-6, 6)) + [0] * 4 + [0, 0, 0, 3]).count(",") == 19
+    assert eml.uses_blend([0] * 19 + [1]) and not eml.uses_blend(list(range(1, 17)) + [0] * 4)
+    assert not eml.uses_set([0] * 19 + [1])
+    assert eml.node_indices(["blend", "lr"]) == [0, 1, 2, 3, 16, 17, 18, 19]
+    with pytest.raises(ValueError):
+        eml.node_indices(["speed"])
 
 
 def test_set_rate_counts_updates_and_indexes_by_bit_length():
@@ -75,9 +94,9 @@ def test_packaged_parameters_load():
 
 
 def test_eml_parameters_change_the_coding_and_round_trip():
-    """An archive whose spec carries EML parameters (all four nodes, the
-    per-set counts included) decodes (the decoder rebuilds the tables from
-    the spec) and differs from the constants'."""
+    """An archive whose spec carries EML parameters (all five nodes, the
+    per-set counts and the table blend included) decodes (the decoder
+    rebuilds the tables from the spec) and differs from the constants'."""
     import dataclasses
     from mixzip.codec.engine import Engine
     from mixzip.predictors.recipes import spec_for_level
@@ -88,6 +107,50 @@ def test_eml_parameters_change_the_coding_and_round_trip():
     b, stored = Engine(tuned).encode_block(TEXT)
     assert a != b and not stored
     assert Engine(tuned).decode_block(b, len(TEXT), False) == TEXT
+    blend = dataclasses.replace(spec, params=dict(spec.params, eml="0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,8,-8,16,0"))
+    c, stored = Engine(blend).encode_block(TEXT)
+    assert c not in (a, b) and not stored
+    assert Engine(blend).decode_block(c, len(TEXT), False) == TEXT
+
+
+def test_table_blend_arithmetic_stays_in_range_and_rounds():
+    """The kernel's table blend (backbone.py: the APMs' divisor as a multiply
+    by floor(2^24 / D)) against the exact rational blend: within 0.53 of it
+    and never outside [min, max] of the blended probabilities."""
+    import random
+    from fractions import Fraction
+    from mixzip.predictors import backbone as bb
+
+    rng = random.Random(11)
+    ratios = {1: ((1,), bb.BLEND_R1), 2: ((1, 2), bb.BLEND_R3), 3: ((1, 3, 3), bb.BLEND_R7)}
+    for _ in range(3000):
+        napm = rng.randrange(1, 4)
+        r, ra = ratios[napm]
+        edge = rng.random() < 0.3
+        ps = [rng.choice((1, 65535)) if edge else rng.randrange(1, 65536) for _ in range(napm + 1)]
+        wm = rng.choice((0, 1, 4095, 4096)) if edge else rng.randrange(0, 4097)
+        pm, apm = ps[0], ps[1:]
+        sa = sum(k * q for k, q in zip(r, apm))
+        got = (pm * wm + ((sa * (4096 - wm) * ra) >> 24) + 2048) >> 12
+        exact = (Fraction(pm * wm) + Fraction(sa * (4096 - wm), sum(r))) / 4096
+        assert min(ps) <= got <= max(ps) and abs(got - exact) <= Fraction(53, 100)
+
+
+def test_blend_node_at_the_fixed_share_codes_like_the_fixed_blend():
+    """A blend node close to the constant (the mixer output's share 1040/4096
+    everywhere instead of 1/4) codes differently but within 0.5% of the
+    fixed blend: the table path is the same blend, not another formula."""
+    import dataclasses
+    from mixzip.codec.engine import Engine
+    from mixzip.predictors.recipes import spec_for_level
+
+    spec = spec_for_level(1)
+    # H = exp(c1) - ln(1 + |c3|) with c1 = c3 = 1/8: 1.1331 - 0.1178 = 1.0153; 1024 x 1.0153 = 1040
+    near = dataclasses.replace(spec, params=dict(spec.params, eml="0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,1"))
+    assert int(eml.tables(eml.from_text("0," * 17 + "1,0,1"), 8, 6, 1023)[4][0]) == 1040
+    a, _ = Engine(spec).encode_block(TEXT)
+    b, _ = Engine(near).encode_block(TEXT)
+    assert a != b and abs(len(a) - len(b)) <= len(a) // 200
 
 
 # ------------------------------------------------------------------ tune
@@ -121,6 +184,17 @@ def test_tune_from_a_warm_start_never_ends_worse_than_it():
     assert r["bits"] == tune.payload_bits(1, r["levels"]["1"], datas)
 
 
+def test_tune_searches_only_the_named_nodes():
+    datas = [TEXT[:1200]]
+    start = [3] * 16 + [0] * 4
+    r = tune.tune(datas, 1, seed=4, restarts=1, step=8, start=start, nodes=["blend"])
+    got = r["levels"]["1"]
+    assert got[:16] == start[:16] and r["nodes"] == ["blend"]
+    assert r["bits"] == tune.payload_bits(1, got, datas) and r["bits"] <= tune.payload_bits(1, start, datas)
+    with pytest.raises(ValueError):
+        tune.tune(datas, 1, restarts=0, nodes=["speed"])
+
+
 def test_tune_cli_writes_json(tmp_path):
     src = tmp_path / "in.txt"
     src.write_bytes(TEXT[:1200])
@@ -131,6 +205,9 @@ def test_tune_cli_writes_json(tmp_path):
     assert doc["format"] == tune.FORMAT and len(doc["levels"]["1"]) == eml.NPARAM
     res = run("tune", src, "--level", 1, "--restarts", 0, "--start", "1,2", "-o", tmp_path / "s.json")
     assert res.exit_code != 0 and "EML parameters" in res.output and not (tmp_path / "s.json").exists()
+    res = run("tune", src, "--level", 1, "--restarts", 0, "--nodes", "lr,speed", "-o", tmp_path / "n.json")
+    assert res.exit_code != 0 and "unknown EML node" in res.output and not (tmp_path / "n.json").exists()
+    assert res.stderr.count("\n") == 1
     res = run("tune", src, "--level", 1, "--restarts", 0, "-o", out)      # exists: refused
     assert res.exit_code == 1 and res.stderr.count("\n") == 1
 

@@ -132,8 +132,13 @@ NST = LERR + 1
 
 # cfg: int64 parameters of the recipe
 (CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_GRU, CF_ATTN,
- CF_FSEL, CF_MOEK, CF_MOELR, CF_EML, CF_STATS, CF_ESET, CF_DET, CF_SKIP, CF_NEXT) = range(21)
+ CF_FSEL, CF_MOEK, CF_MOELR, CF_EML, CF_STATS, CF_ESET, CF_DET, CF_SKIP, CF_EBLEND, CF_NEXT) = range(22)
 APM_SIZES = (256, 65536, 1 << 18)   # contexts of a1 (c0), a2 (c0, c1), a3 (c0, hashed c2 c1)
+# EML ``blend``: p = (pm w + (A (4096 - w) R >> 24) + 2048) >> 12, A the APMs' sum at their
+# fixed ratios (1; 1:2; 1:3:3) and R = floor(2^24 / the ratios' sum), a multiply instead of
+# a 64-bit division per bit; R x sum <= 2^24, so the product errs low, by < 0.03 of a unit
+# of p before the final rounding: p stays within the range of pm and the APMs' outputs
+BLEND_R1, BLEND_R3, BLEND_R7 = 1 << 24, (1 << 24) // 3, (1 << 24) // 7
 
 # ``off`` switches components off for ablation studies (contexts are
 # ablated by leaving them out of ``contexts``): 0 in every level.
@@ -188,7 +193,7 @@ def match_hash(hist):
 @kernel
 def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs, ht, rt, sm, mw,
                mf, a1, a2, a3, mbuf, mht, ext, n_ext, ncum, gr, at, rw, mo, expn, rsched, lrt, art, slt,
-               srt, mc, squash_t, stretch_t, nex, count, det, dt, scr):
+               srt, blt, mc, squash_t, stretch_t, nex, count, det, dt, scr):
     """Run the model over bytes data[dstart:dend].
 
     ENCODE: codes data into buf (capacity bend), stops early at a byte
@@ -219,6 +224,7 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
     negln = expn[4096:]
     use_eml = cfg[CF_EML]
     use_set = cfg[CF_ESET]                     # EML ``set``: each weight set's step scaled by srt[its age] (mc)
+    use_blend = cfg[CF_EBLEND]                 # EML ``blend``: the final blend's weights from blt
     stats = cfg[CF_STATS]                      # router statistics for mixzip analyze
     lr = lrt[0]                                # the constant rate when the EML heuristics are off
     xn = n + NFIXED + n_ext                   # first neural-model input
@@ -396,13 +402,19 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
             p1, j1 = apm_p(a1, c0, dot)
             if napm == 1:
                 p = (pm + 3 * p1 + 2) >> 2
+                sa, ra = p1, BLEND_R1                # the APMs' sum at their fixed ratios, 2^24 / its divisor
             else:
                 p2, j2 = apm_p(a2, c0 | (c1 << 8), dot)
                 if napm == 2:
                     p = (pm + p1 + 2 * p2 + 2) >> 2
+                    sa, ra = p1 + 2 * p2, BLEND_R3
                 else:
                     p3, j3 = apm_p(a3, (a3h + c0 * 0x2F0B3) & 0x3FFFF, dot)
                     p = (pm + p1 + 3 * p2 + 3 * p3 + 4) >> 3
+                    sa, ra = p1 + 3 * p2 + 3 * p3, BLEND_R7
+            if use_blend:
+                wm = blt[U(pb * 8 + min((dot if dot >= 0 else -dot) >> 8, 7))]   # pm's share, 1/4096
+                p = (pm * wm + ((sa * (4096 - wm) * ra) >> 24) + 2048) >> 12
             if off & OFF_APM:
                 p = pm
             # ---- code
@@ -525,7 +537,7 @@ class Backbone:
         if moe_k and not 2 <= moe_k <= mixers:
             raise ValueError(f"moe_k must be 0 (no router) or in 2..mixers, not {moe_k}")
         self.eml = eml_mod.from_text(eml) if eml != "" else [0] * eml_mod.NPARAM
-        self.lrt, self.art, self.slt, self.srt = eml_mod.tables(self.eml, lr, apm_rate, sm_limit)
+        self.lrt, self.art, self.slt, self.srt, self.blt = eml_mod.tables(self.eml, lr, apm_rate, sm_limit, apms)
         if not isinstance(contexts, str):
             raise ValueError("contexts must be a string of context names")
         self.ids = parse_contexts(contexts)
@@ -548,6 +560,7 @@ class Backbone:
         self.cfg[CF_MOELR] = moe_lr
         self.cfg[CF_EML] = 1 if eml != "" else 0
         self.cfg[CF_ESET] = 1 if eml_mod.uses_set(self.eml) else 0
+        self.cfg[CF_EBLEND] = 1 if eml_mod.uses_blend(self.eml) else 0
         if recipe_version not in SUPPORTED_VERSIONS:
             raise ValueError(f"recipe version {recipe_version} is not supported")
         self.cfg[CF_FSEL] = 1 if recipe_version >= 2 else 0
@@ -623,6 +636,6 @@ class Backbone:
         return code_block(mode, data, dstart, dend, buf, bend, cs, self.st, self.cfg, self.ids,
                           self.hist, self.tabs, self.ht, self.rt, self.sm, self.mw, self.mf, self.a1, self.a2, self.a3,
                           self.mbuf, self.mht, self.ext, self.n_ext, self.ncum, self.gru.arrays(), self.attn.arrays(),
-                          self.rw, self.mo, MOE_TABLES, RSCHED, self.lrt, self.art, self.slt, self.srt, self.mc,
+                          self.rw, self.mo, MOE_TABLES, RSCHED, self.lrt, self.art, self.slt, self.srt, self.blt, self.mc,
                           logistic.SQUASH,
                           logistic.STRETCH, statetable.NEX, statetable.COUNT, statetable.DETERMINISTIC, DT, self.scr)
