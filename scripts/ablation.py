@@ -16,8 +16,8 @@ bits per byte of the coded payloads (the ~200-byte container framing per file
 is left out so that small files do not drown the differences) and the
 change against the full model.  Prints a Markdown table for the README.
 
-With ``--neural``: the neural byte models - level 9's backbone alone, + the
-GRU (level 10), + the attention model, + both (the attention then keyed by
+With ``--neural``: the neural byte models - level 10's backbone alone (level
+9's without the i2 context), + the GRU (level 10), + the attention model, + both (the attention then keyed by
 the GRU's state; each with the confidence-selected fourth mixer) - per file,
 total and text files, with the compression speed of each.
 
@@ -135,7 +135,7 @@ def run_neural(files) -> list[dict]:
     base = spec_for_level(10)
     cm = {k: v for k, v in base.params.items() if not k.startswith("gru_")}
     attn = dict(attn_dim=16, attn_levels=12, attn_lr=200)
-    variants = [("backbone alone (level 9)", dict(cm, mixers=LEVELS[9]["mixers"])),  # the same experts
+    variants = [("backbone alone (level 9 without i2)", dict(cm, mixers=LEVELS[9]["mixers"])),  # the same experts
                 ("+ GRU (level 10)", dict(cm, **GRU)),
                 ("+ attention", dict(cm, **attn)),
                 ("+ GRU + attention (keyed by the GRU state)", dict(cm, **GRU, **attn, attn_src=1))]
