@@ -82,13 +82,25 @@ def run(level: int, files) -> list[dict]:
         variants.append(("without deterministic inputs", {"det_inputs": 0}))
     if base.params.get("mixer_skip"):
         variants.append(("without mixer update skip", {"mixer_skip": 0}))
+    rates = base.params.get("mixer_rates")
+    if rates:
+        variants.append(("experts at one common rate", {"mixer_rates": None}))
     k = base.params.get("moe_k", 0)
     if base.params["mixers"] > max(1, k):
-        variants.append(("one mixer fewer", {"mixers": base.params["mixers"] - 1}))
+        fewer = {"mixers": base.params["mixers"] - 1}
+        if rates:                     # the last mixer's rate goes with it
+            fewer["mixer_rates"] = ",".join(str(rates).split(",")[:-1])
+        variants.append(("one mixer fewer", fewer))
     if k:
         variants.append(("MoE router -> final mixer", {"moe_k": 0}))
-    return [measure(label, dataclasses.replace(base, params=dict(base.params, **change)), files, change=change)
+    return [measure(label, dataclasses.replace(base, params=changed(base.params, change)), files, change=change)
             for label, change in variants]
+
+
+def changed(params: dict, change: dict) -> dict:
+    """params with change applied; a value None removes the parameter."""
+    out = dict(params, **change)
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def run_mixing(level: int, files, eml_text: str | None = None) -> list[dict]:
@@ -97,7 +109,7 @@ def run_mixing(level: int, files, eml_text: str | None = None) -> list[dict]:
     from mixzip.predictors import eml
 
     base = spec_for_level(level)
-    p = {k: v for k, v in base.params.items() if k not in ("moe_k", "eml")}
+    p = {k: v for k, v in base.params.items() if k not in ("moe_k", "eml", "mixer_rates")}
     variants = [("one mixer", dict(p, mixers=1)),
                 ("3 mixers + final mixer", dict(p, mixers=3)),
                 ("MoE: 2 of 3 experts", dict(p, mixers=3, moe_k=2)),
@@ -106,7 +118,10 @@ def run_mixing(level: int, files, eml_text: str | None = None) -> list[dict]:
                 ("MoE: 3 of 5 experts", dict(p, mixers=5, moe_k=3)),
                 ("MoE: 4 of 7 experts", dict(p, mixers=7, moe_k=4)),
                 ("MoE: 8 of 8 experts (dense)", dict(p, mixers=8, moe_k=8))]
-    level_mix = {k: v for k, v in base.params.items() if k in ("mixers", "moe_k")}
+    level_mix = {k: v for k, v in base.params.items() if k in ("mixers", "moe_k", "mixer_rates")}
+    if "mixer_rates" in level_mix:
+        variants.append((f"level {level}: MoE {level_mix.get('moe_k')} of {level_mix['mixers']}, experts at "
+                         f"their own rates", dict(p, **level_mix)))
     tuned = eml.packaged().get(level)
     if eml_text is not None:
         variants, tuned = [], eml.from_text(eml_text)

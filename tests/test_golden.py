@@ -172,6 +172,7 @@ def test_level_8_archives_of_earlier_tables_still_decode(name, mixers, moe_k):
     assert (spec.recipe, spec.version, spec.level, spec.params["mixers"]) == ("cm", 3, 8, mixers)
     assert spec.params.get("moe_k") == moe_k and "eml" not in spec.params
     assert "det_inputs" not in spec.params and "mixer_skip" not in spec.params   # decoded without them
+    assert "mixer_rates" not in spec.params                                        # every expert at lr
     assert mixzip.decompress(arc) == dict(corpus.sample())["source.c"][:6000]
 
 
@@ -183,7 +184,7 @@ def test_level_10_archives_before_the_adam_rates_still_decode():
     arc = (V1_DATA / "v3_source_L10.mxz").read_bytes()
     spec = mixzip.info(__import__("io").BytesIO(arc)).spec
     assert (spec.recipe, spec.version, spec.level, spec.params["gru_hidden"]) == ("cm", 3, 10, 128)
-    assert "gru_b1" not in spec.params and "gru_b2" not in spec.params
+    assert "gru_b1" not in spec.params and "gru_b2" not in spec.params and "mixer_rates" not in spec.params
     assert mixzip.decompress(arc) == dict(corpus.sample())["source.c"][:6000]
 
 

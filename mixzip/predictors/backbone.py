@@ -40,6 +40,9 @@ Mixers (mixer.py): 1 to 8 mixers over all inputs, each choosing its weight
     and with the update's flooring shift (mixer.py) mostly rounding noise.
     At 128 (every level) measured 2-10% faster and 0.01-0.14% smaller
     (levels 1, 5, 8, 9 on Canterbury; 256 and 512: as fast, no smaller).
+    ``mixer_rates`` gives each mixer its own rate, (lr x r) >> 4 for r in
+    1/16: with the router, experts that learn at different speeds are a
+    choice it can make per bit (recipes.py: levels 8-10).
 APM chain (apm.py): 1 to 3 stages on c0, (c0, c1) and (c0, hashed c2 c1),
     averaged with the mixer output; clamped to [1, 65535], coded in 16 bits.
 
@@ -62,7 +65,8 @@ every level); mixer_skip (0..4096); the GRU's gru_hidden (0 = off),
 gru_embed, gru_window, gru_lr, gru_olr, gru_b1 and gru_b2 (Adam's moment
 rates in 1/100 and 1/10000; absent from a spec: 90 and 9990, as before they
 were parameters) and the attention model's attn_dim (0 = off), attn_levels,
-attn_lr, attn_src; the MoE router's moe_k (0 = final mixer instead) and moe_lr.
+attn_lr, attn_src; the MoE router's moe_k (0 = final mixer instead) and moe_lr;
+mixer_rates (cm/3: each mixer's own rate, in 1/16 of lr; absent: lr for all).
 The recipe version comes from the spec, not a parameter.
 
 Run model (``runs=1``): per context, a direct-mapped table remembers the last
@@ -132,7 +136,8 @@ NST = LERR + 1
 
 # cfg: int64 parameters of the recipe
 (CF_HTMASK, CF_SMLIMIT, CF_LR, CF_APMRATE, CF_OFF, CF_NCTX, CF_NMIX, CF_NAPM, CF_RUNS, CF_NNN, CF_GRU, CF_ATTN,
- CF_FSEL, CF_MOEK, CF_MOELR, CF_EML, CF_STATS, CF_ESET, CF_DET, CF_SKIP, CF_EBLEND, CF_NEXT) = range(22)
+ CF_FSEL, CF_MOEK, CF_MOELR, CF_EML, CF_STATS, CF_ESET, CF_DET, CF_SKIP, CF_EBLEND, CF_MRATE) = range(22)
+CF_NEXT = CF_MRATE + 8       # CF_MRATE + m: mixer m's rate factor in 1/16 (mixer_rates; 16 = the common rate)
 APM_SIZES = (256, 65536, 1 << 18)   # contexts of a1 (c0), a2 (c0, c1), a3 (c0, hashed c2 c1)
 # EML ``blend``: p = (pm w + (A (4096 - w) R >> 24) + 2048) >> 12, A the APMs' sum at their
 # fixed ratios (1; 1:2; 1:3:3) and R = floor(2^24 / the ratios' sum), a multiply instead of
@@ -157,6 +162,7 @@ MIX_SETS = (4 * 8 * 256, 256 * 8, 32 * 2 * 8, 8 * 256, 256 * 8, 65536, 512 * 8, 
 MIX_BASE = tuple(sum(MIX_SETS[:i]) for i in range(len(MIX_SETS)))
 NN_INPUTS = 2             # mixer inputs per neural byte model: stretch(p), stretch(p) x confidence / 8
 MAXMIX = len(MIX_SETS)
+assert CF_NEXT - CF_MRATE == MAXMIX
 FINAL_SETS = 256 * 4 * 4  # final mixer: (c0, match state, c1 >> 6) (version 1: c0 only)
 
 FINAL_LR = 4
@@ -182,6 +188,20 @@ def run_bucket(n):
         return n
     b = 12 + (n >> 2)
     return b if b < 31 else 31
+
+
+def parse_mixer_rates(text, mixers: int) -> list[int]:
+    """``mixer_rates``: one factor per mixer in 1/16 of the common rate ``lr``
+    (1..255), comma-separated; "" = 16 for every mixer (the common rate)."""
+    if text == "":
+        return [16] * mixers
+    try:
+        rates = [int(k) for k in str(text).split(",")]
+    except ValueError:
+        raise ValueError(f"bad mixer_rates {text!r}") from None
+    if len(rates) != mixers or not all(1 <= r <= 255 for r in rates):
+        raise ValueError(f"mixer_rates must be {mixers} integers in 1..255 (one per mixer), not {text!r}")
+    return rates
 
 
 @inline
@@ -440,12 +460,15 @@ def code_block(mode, data, dstart, dend, buf, bend, cs, st, cfg, ids, hist, tabs
                     mlen = 0
             if moek:
                 for q in range(moek):
-                    mixer_train(mw, wb[mo[U(moe.SEL + q)]], x, nin, (y << 16) - ps[q], lr, skip, use_set, mc, srt)
+                    mq = mo[U(moe.SEL + q)]
+                    mixer_train(mw, wb[mq], x, nin, (y << 16) - ps[q], (lr * cfg[U(CF_MRATE + mq)]) >> 4, skip,
+                                use_set, mc, srt)
                 moe_router_update(rw, rows, nmix, moek, mo, xs, dot, (y << 16) - pm, rr)
                 moe_count(mo, moek, negln, stats)
             else:
                 for m in range(nmix):
-                    mixer_train(mw, wb[m], x, nin, (y << 16) - pmx[m], lr, skip, use_set, mc, srt)
+                    mixer_train(mw, wb[m], x, nin, (y << 16) - pmx[m], (lr * cfg[U(CF_MRATE + m)]) >> 4, skip,
+                                use_set, mc, srt)
                 if nmix > 1:
                     mixer_update(mf, fbase, xf, nmix + 1, ((y << 16) - pm) * FINAL_LR)
             apm_update(a1, j1, y, arate)
@@ -512,13 +535,14 @@ class Backbone:
                  gru_window: int = 16, gru_lr: int = 20, gru_olr: int = 0, attn_dim: int = 0, attn_levels: int = 12,
                  attn_lr: int = 200, attn_src: int = 0, moe_k: int = 0, moe_lr: int = 16,
                  eml: str = "", det_inputs: int = 0, mixer_skip: int = 0, gru_b1: int = 90, gru_b2: int = 9990,
-                 recipe_version: int = VERSION):
+                 mixer_rates: str = "", recipe_version: int = VERSION):
         self.params = dict(ht_bits=ht_bits, match_bits=match_bits, sm_limit=sm_limit,
                            lr=lr, apm_rate=apm_rate, off=off, contexts=contexts,
                            mixers=mixers, apms=apms, runs=runs, gru_hidden=gru_hidden,
                            gru_embed=gru_embed, gru_window=gru_window, gru_lr=gru_lr, gru_olr=gru_olr, attn_dim=attn_dim,
                            attn_levels=attn_levels, attn_lr=attn_lr, attn_src=attn_src, moe_k=moe_k, moe_lr=moe_lr, eml=eml,
-                           det_inputs=det_inputs, mixer_skip=mixer_skip, gru_b1=gru_b1, gru_b2=gru_b2)
+                           det_inputs=det_inputs, mixer_skip=mixer_skip, gru_b1=gru_b1, gru_b2=gru_b2,
+                           mixer_rates=mixer_rates)
         for name, lo, hi in (("ht_bits", 10, 24), ("match_bits", 12, 28), ("sm_limit", 1, 1023),
                              ("lr", 1, 256), ("apm_rate", 1, 12), ("off", 0, 7),
                              ("mixers", 1, MAXMIX), ("apms", 1, 3), ("runs", 0, 1),
@@ -531,9 +555,10 @@ class Backbone:
             if not (isinstance(v, int) and lo <= v <= hi):
                 raise ValueError(f"{name} must be an integer in {lo}..{hi}, not {v!r}")
         if recipe_version < 3 and (moe_k or eml != "" or mixers > 4 or det_inputs or mixer_skip
-                                   or (gru_b1, gru_b2) != (90, 9990)):
-            raise ValueError(f"moe_k, eml, det_inputs, mixer_skip, gru_b1, gru_b2 and mixers > 4 need recipe version 3, "
-                             f"not {recipe_version}")
+                                   or (gru_b1, gru_b2) != (90, 9990) or mixer_rates != ""):
+            raise ValueError(f"moe_k, eml, det_inputs, mixer_skip, gru_b1, gru_b2, mixer_rates and mixers > 4 need "
+                             f"recipe version 3, not {recipe_version}")
+        rates = parse_mixer_rates(mixer_rates, mixers)
         if moe_k and not 2 <= moe_k <= mixers:
             raise ValueError(f"moe_k must be 0 (no router) or in 2..mixers, not {moe_k}")
         self.eml = eml_mod.from_text(eml) if eml != "" else [0] * eml_mod.NPARAM
@@ -561,6 +586,8 @@ class Backbone:
         self.cfg[CF_EML] = 1 if eml != "" else 0
         self.cfg[CF_ESET] = 1 if eml_mod.uses_set(self.eml) else 0
         self.cfg[CF_EBLEND] = 1 if eml_mod.uses_blend(self.eml) else 0
+        self.cfg[CF_MRATE:CF_MRATE + MAXMIX] = 16
+        self.cfg[CF_MRATE:CF_MRATE + mixers] = rates
         if recipe_version not in SUPPORTED_VERSIONS:
             raise ValueError(f"recipe version {recipe_version} is not supported")
         self.cfg[CF_FSEL] = 1 if recipe_version >= 2 else 0
