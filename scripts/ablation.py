@@ -89,7 +89,8 @@ def run(level: int, files) -> list[dict]:
     if base.params["mixers"] > max(1, k):
         fewer = {"mixers": base.params["mixers"] - 1}
         if rates:                     # the last mixer's rate goes with it
-            fewer["mixer_rates"] = ",".join(str(rates).split(",")[:-1])
+            kept = backbone.parse_mixer_rates(rates, base.params["mixers"])[:-1]
+            fewer["mixer_rates"] = ",".join(str(r) for r in kept)
         variants.append(("one mixer fewer", fewer))
     if k:
         variants.append(("MoE router -> final mixer", {"moe_k": 0}))

@@ -191,17 +191,19 @@ def run_bucket(n):
 
 
 def parse_mixer_rates(text, mixers: int) -> list[int]:
-    """``mixer_rates``: one factor per mixer in 1/16 of the common rate ``lr``
-    (1..255), comma-separated; "" = 16 for every mixer (the common rate)."""
+    """``mixer_rates``: factors in 1/16 of the common rate ``lr`` (1..255),
+    comma-separated, for the first 1..mixers mixers; the rest (all, for "")
+    take 16, the common rate - so a level whose last experts keep it spends
+    no header bytes on them."""
     if text == "":
         return [16] * mixers
     try:
         rates = [int(k) for k in str(text).split(",")]
     except ValueError:
         raise ValueError(f"bad mixer_rates {text!r}") from None
-    if len(rates) != mixers or not all(1 <= r <= 255 for r in rates):
-        raise ValueError(f"mixer_rates must be {mixers} integers in 1..255 (one per mixer), not {text!r}")
-    return rates
+    if not 1 <= len(rates) <= mixers or not all(1 <= r <= 255 for r in rates):
+        raise ValueError(f"mixer_rates must be 1..{mixers} integers in 1..255 (one per mixer), not {text!r}")
+    return rates + [16] * (mixers - len(rates))
 
 
 @inline
