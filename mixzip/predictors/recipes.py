@@ -91,7 +91,7 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0, det_inputs=1, mixe
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 VM (Intel Xeon);
 # shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 2.61, 2: 1.93, 3: 1.57, 4: 1.16, 5: 0.83, 6: 0.80, 7: 0.75, 8: 0.57, 9: 0.32, 10: 0.032}
+LEVEL_SPEED = {1: 2.61, 2: 1.93, 3: 1.57, 4: 1.16, 5: 0.83, 6: 0.80, 7: 0.75, 8: 0.53, 9: 0.32, 10: 0.029}
 
 RECIPES = {backbone.NAME: backbone}
 
