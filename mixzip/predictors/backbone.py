@@ -66,7 +66,8 @@ gru_embed, gru_window, gru_lr, gru_olr, gru_b1 and gru_b2 (Adam's moment
 rates in 1/100 and 1/10000; absent from a spec: 90 and 9990, as before they
 were parameters) and the attention model's attn_dim (0 = off), attn_levels,
 attn_lr, attn_src; the MoE router's moe_k (0 = final mixer instead) and moe_lr;
-mixer_rates (cm/3: each mixer's own rate, in 1/16 of lr; absent: lr for all).
+mixer_rates (cm/3: the first mixers' own rates, in 1/16 of lr; the rest, and
+all when absent, learn at lr).
 The recipe version comes from the spec, not a parameter.
 
 Run model (``runs=1``): per context, a direct-mapped table remembers the last

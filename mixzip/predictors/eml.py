@@ -74,7 +74,7 @@ from mixzip.predictors.logistic import round_clamp
 
 NAMES = ("lr", "apm", "limit", "set", "blend")
 NPARAM_V3 = 12               # the first three nodes: the form of mixzip 0.3 and 0.4
-NPARAM_V5 = 16               # the first four: the form before the blend node
+NPARAM_SET = 16              # lr .. set, the first four nodes: the form before the blend node
 NPARAM = 4 * len(NAMES)
 SNAP = 8                     # parameters are multiples of 1/SNAP
 PMAX = 8 * SNAP              # |c| <= 8
@@ -134,7 +134,7 @@ def to_text(params) -> str:
     the ``blend`` node is all zero, twelve when ``set`` is too (so earlier
     archives' specs read the same)."""
     p = [int(k) for k in params]
-    for short in (NPARAM_V5, NPARAM_V3):
+    for short in (NPARAM_SET, NPARAM_V3):
         if len(p) > short and not any(p[short:]):
             p = p[:short]
     return ",".join(str(k) for k in p)
@@ -145,7 +145,7 @@ def from_text(text) -> list[int]:
         p = [int(k) for k in str(text).split(",")]
     except ValueError:
         raise ValueError(f"bad EML parameters {text!r}") from None
-    if len(p) not in (NPARAM_V3, NPARAM_V5, NPARAM) or any(abs(k) > PMAX for k in p):
+    if len(p) not in (NPARAM_V3, NPARAM_SET, NPARAM) or any(abs(k) > PMAX for k in p):
         raise ValueError(f"bad EML parameters {text!r}")
     return p + [0] * (NPARAM - len(p))
 
@@ -153,13 +153,13 @@ def from_text(text) -> list[int]:
 def uses_set(params) -> bool:
     """True if the ``set`` node is not the constant (the kernel then counts
     each weight set's updates)."""
-    return any(int(k) for k in list(params)[NPARAM_V3:NPARAM_V5])
+    return any(int(k) for k in list(params)[NPARAM_V3:NPARAM_SET])
 
 
 def uses_blend(params) -> bool:
     """True if the ``blend`` node is not the constant (the kernel then blends
     by the table instead of the fixed formula)."""
-    return any(int(k) for k in list(params)[NPARAM_V5:NPARAM])
+    return any(int(k) for k in list(params)[NPARAM_SET:NPARAM])
 
 
 def node_indices(names) -> list[int]:
