@@ -30,13 +30,13 @@ def loss_rate_tables(scale: float):
     """A replacement for eml.tables: constants, except lrt = 16 lr exp(scale v)."""
     constant = eml.tables
 
-    def tables(params, lr, apm_rate, sm_limit):
-        lrt, art, slt, srt = constant([0] * eml.NPARAM, lr, apm_rate, sm_limit)
+    def tables(params, lr, apm_rate, sm_limit, apms=1):
+        lrt, *rest = constant([0] * eml.NPARAM, lr, apm_rate, sm_limit, apms)
         for b in range(eml.NPOS):
             for lb in range(eml.NLOSS):
                 v = (lb + 0.5) / eml.NLOSS
                 lrt[b * eml.NLOSS + lb] = max(1, min(4096, round(16 * lr * math.exp(scale * v))))
-        return lrt, art, slt, srt
+        return (lrt, *rest)
     return tables
 
 

@@ -388,7 +388,8 @@ class Gru:
         no first-moment array), without allocating."""
         off = layout(embed, hidden)
         n, nt = off["total"], transposed_size(off)
-        floats = ((4 if momentum else 3) * n + (0 if momentum else 1) + nt + (window + 1) * hidden + window * (4 * hidden + 256) + 6 * hidden + 256
+        moments = 4 * n if momentum else 3 * n + 1     # w, g, v and m (or m's 1-float stand-in)
+        floats = (moments + nt + (window + 1) * hidden + window * (4 * hidden + 256) + 6 * hidden + 256
                   + (7 * window + 1) * hidden)
         return 4 * floats + 16 * window
 
