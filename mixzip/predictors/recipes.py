@@ -186,6 +186,12 @@ def level_memory(level: int) -> int:
     return backbone.Backbone.memory_for(**dict(COMMON, **LEVELS[level]))
 
 
+def spec_memory(spec: ModelSpec) -> int:
+    """Bytes of model state a spec asks for (what decoding its stream will
+    allocate), computed without allocating; plugins' own state not included."""
+    return backbone.Backbone.memory_for(**spec.params, n_ext=len(spec.plugins))
+
+
 def build_model(spec: ModelSpec):
     """Instantiate the recipe model and plugin predictors of a spec.
 

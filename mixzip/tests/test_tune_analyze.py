@@ -270,7 +270,7 @@ def test_loss_rate_script_replaces_the_tables_with_the_same_shape():
     signature and the five tables Backbone unpacks, or the README's command breaks."""
     import importlib.util
     import pathlib
-    path = pathlib.Path(__file__).resolve().parents[1] / "scripts" / "eml_loss_rate.py"
+    path = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "eml_loss_rate.py"
     if not path.exists():
         pytest.skip("scripts/ not beside the tests")
     spec = importlib.util.spec_from_file_location("eml_loss_rate", path)

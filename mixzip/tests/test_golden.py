@@ -4,7 +4,7 @@ The golden hashes pin the exact bytes mixzip writes for a few inputs at a
 few levels.  They change only when the format or a recipe changes - and then
 the format or recipe version must change too.  Regenerate on purpose with
 
-    MIXZIP_REGEN_GOLDEN=1 python -m pytest tests/test_golden.py
+    MIXZIP_REGEN_GOLDEN=1 python -m pytest mixzip/tests/test_golden.py
 
 The same hashes are recomputed in a child process with
 NUMBA_CPU_NAME=generic (and an empty Numba cache), which is how another
