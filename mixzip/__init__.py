@@ -29,13 +29,15 @@ from mixzip.codec import (
     open,
     test,
 )
+from mixzip.codec.errors import PluginError
+from mixzip.predictors import recipes as _recipes  # noqa: F401  registers the model provider
 
 __version__ = "0.1.0"
 
 __all__ = [
     "compress", "decompress", "open", "MixzipWriter", "MixzipReader",
     "compress_stream", "decompress_stream", "info", "test", "ArchiveInfo",
-    "MixzipError", "FormatError", "CorruptError", "UnsupportedModelError",
+    "MixzipError", "FormatError", "CorruptError", "UnsupportedModelError", "PluginError",
     "DEFAULT_LEVEL", "MIN_LEVEL", "MAX_LEVEL", "DEFAULT_BLOCK_SIZE", "MAX_BLOCK_SIZE",
     "__version__",
 ]

@@ -18,13 +18,12 @@ import dataclasses
 import math
 
 from mixzip.codec.engine import Engine
-from mixzip.predictors import backbone, moe
-from mixzip.predictors.recipes import DEFAULT_LEVEL, ModelSpec, spec_for_level
+from mixzip.predictors import moe
+from mixzip.predictors.recipes import DEFAULT_LEVEL, OFF_NAMES, ModelSpec, build_model, spec_for_level
 
 
-def window_bits(spec: ModelSpec, data: bytes, window: int) -> tuple[list[int], Engine]:
-    eng = Engine(spec)
-    eng.model.record_stats()
+def window_bits(spec: ModelSpec, data: bytes, window: int, stats: bool = False) -> tuple[list[int], Engine]:
+    eng = Engine(spec, build_model(spec, stats=stats))
     bits = []
     for off in range(0, len(data), window):
         payload, _stored = eng.encode_block(data[off:off + window])
@@ -39,7 +38,7 @@ def variants(params: dict) -> list[tuple[str, dict]]:
     if len(ctx) > 1:
         for c in ctx:
             out.append((f"context {c}", dict(params, contexts=",".join(x for x in ctx if x != c))))
-    for name, bit in backbone.OFF_NAMES.items():
+    for name, bit in OFF_NAMES.items():
         out.append((name, dict(params, off=params.get("off", 0) | bit)))
     if params.get("det_inputs"):
         out.append(("deterministic inputs", dict(params, det_inputs=0)))
@@ -59,14 +58,14 @@ def analyze(data: bytes, level: int = DEFAULT_LEVEL, window: int = 65536, ablate
         raise ValueError("window must be at least 256 bytes")
     spec = spec_for_level(level)
     n = max(len(data), 1)
-    bits, eng = window_bits(spec, data, window)
+    bits, eng = window_bits(spec, data, window, stats=True)
     total = sum(bits)
     result = {"level": level, "bytes": len(data), "window": window, "bpb": round(total / n, 4),
               "trace": [{"offset": i * window, "bytes": min(window, len(data) - i * window),
                          "bpb": round(b / min(window, len(data) - i * window), 4)} for i, b in enumerate(bits)]}
     k = spec.params.get("moe_k", 0)
     if k:
-        mo = eng.model.mo
+        mo = eng.model.component("moe").mo
         ne = spec.params["mixers"]
         nbit = max(int(mo[moe.NBIT]), 1)
         result["router"] = {

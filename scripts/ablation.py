@@ -10,7 +10,7 @@
 For the full model of a level and for the model with one component taken
 out (a context left out of the level's ``contexts``, or the order-0 map, the
 MatchModel or the APM chain switched off with the recipe parameter ``off``,
-see predictors/backbone.py), and with one mixer fewer, codes every file of
+see predictors/recipes.py), and with one mixer fewer, codes every file of
 the corpus in 1 MiB blocks, exactly as ``mixzip.compress`` does, and reports
 bits per byte of the coded payloads (the ~200-byte container framing per file
 is left out so that small files do not drown the differences) and the
@@ -36,7 +36,8 @@ import time
 
 from mixzip import corpus
 from mixzip.codec.engine import Engine
-from mixzip.predictors import backbone
+from mixzip.predictors import recipes
+from mixzip.predictors.mixers import parse_mixer_rates
 from mixzip.predictors.recipes import spec_for_level
 
 BLOCK = 1 << 20
@@ -77,7 +78,7 @@ def run(level: int, files) -> list[dict]:
     variants = [("full model", {})]
     variants += [(f"without context {c}", {"contexts": ",".join(n for n in names if n != c)})
                  for c in names]
-    variants += [(f"without {name}", {"off": bit}) for name, bit in backbone.OFF_NAMES.items()]
+    variants += [(f"without {name}", {"off": bit}) for name, bit in recipes.OFF_NAMES.items()]
     if base.params.get("det_inputs"):
         variants.append(("without deterministic inputs", {"det_inputs": 0}))
     if base.params.get("mixer_skip"):
@@ -89,7 +90,7 @@ def run(level: int, files) -> list[dict]:
     if base.params["mixers"] > max(1, k):
         fewer = {"mixers": base.params["mixers"] - 1}
         if rates:                     # the last mixer's rate goes with it
-            kept = backbone.parse_mixer_rates(rates, base.params["mixers"])[:-1]
+            kept = parse_mixer_rates(rates, base.params["mixers"])[:-1]
             fewer["mixer_rates"] = ",".join(str(r) for r in kept)
         variants.append(("one mixer fewer", fewer))
     if k:

@@ -10,10 +10,10 @@
     info(path_or_fileobj) -> ArchiveInfo
     test(path_or_fileobj) -> int
 
-Errors: MixzipError > FormatError, CorruptError, UnsupportedModelError.
+Errors: MixzipError > FormatError, CorruptError, UnsupportedModelError, PluginError.
 The byte layout is in format.py and docs/FORMAT.md.
 """
-from mixzip.codec.errors import CorruptError, FormatError, MixzipError, UnsupportedModelError
+from mixzip.codec.errors import CorruptError, FormatError, MixzipError, PluginError, UnsupportedModelError
 from mixzip.codec.format import DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE, ArchiveInfo, info
 from mixzip.codec.streams import (
     MixzipReader,
@@ -25,11 +25,11 @@ from mixzip.codec.streams import (
     open,
     test,
 )
-from mixzip.predictors.recipes import DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL
+from mixzip.codec.models import DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL
 
 __all__ = [
     "compress", "decompress", "open", "MixzipWriter", "MixzipReader",
     "compress_stream", "decompress_stream", "info", "test", "ArchiveInfo",
-    "MixzipError", "FormatError", "CorruptError", "UnsupportedModelError",
+    "MixzipError", "FormatError", "CorruptError", "UnsupportedModelError", "PluginError",
     "DEFAULT_LEVEL", "MIN_LEVEL", "MAX_LEVEL", "DEFAULT_BLOCK_SIZE", "MAX_BLOCK_SIZE",
 ]

@@ -1,11 +1,12 @@
-"""Engine: moves blocks of bytes through a recipe's kernel.
+"""Engine: moves blocks of bytes through a model.
 
-One ``Engine`` codes one stream.  The model is built from a ``ModelSpec``
-once and its state carries across blocks; each block is one arithmetic-coder
-message (``coder.py``).  Python only moves blocks: the per-bit loop -
-predict, mix, code, update - runs inside the recipe's Numba kernel.  With
-byte-level plugins the kernel is called once per byte (Python computes the
-plugin's distribution between calls).
+One ``Engine`` codes one stream.  The model is built from the stream's spec
+once (by the registered provider, models.py) and its state carries across
+blocks; each block is one arithmetic-coder message (coder.py).  Python only
+moves blocks: the per-bit loop - predict, mix, code, update - runs inside
+the model's Numba kernel, called once per ``model.chunk`` bytes (so that
+Ctrl-C is noticed within a fraction of a second) with the coder's state
+carried in ``cs`` between calls.
 
 A block whose coded form would not be smaller than the block itself is
 *stored*: the payload is the raw bytes, and the decoder runs the model in
@@ -13,22 +14,29 @@ TRAIN mode over them, which leaves it in exactly the state the encoder's
 ENCODE pass left (coding never changes what the models learn).  So a block
 never expands beyond its framing.
 
-Memory: the model (see backbone.py) + an input and an output buffer of about
-the block size.
+A decoder that has read more than PAYLOAD_SLACK bytes past the end of a
+block's payload is decoding garbage (a valid message needs at most the 4
+bytes it looks ahead): it stops with CorruptError at the end of that run
+call, so a tiny hostile archive that declares a huge block costs a run
+call, not the whole block.
+
+Memory: the model + an input and an output buffer of about the block size.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from mixzip.codec import coder
-from mixzip.predictors.plugins import quantize
-from mixzip.predictors.recipes import ModelSpec, build_model
+from mixzip.codec import coder, models
+from mixzip.codec.errors import CorruptError
+
+PAYLOAD_SLACK = 8
 
 
 class Engine:
-    def __init__(self, spec: ModelSpec):
+    def __init__(self, spec, model=None):
+        """``model``: one already built for ``spec`` (e.g. with statistics), else built here."""
         self.spec = spec
-        self.model, self.plugins = build_model(spec)
+        self.model = models.build(spec) if model is None else model
         self.cs = np.zeros(coder.NSTATE, dtype=np.int64)
         self._data = np.zeros(0, dtype=np.uint8)
         self._out = np.zeros(0, dtype=np.uint8)
@@ -38,21 +46,20 @@ class Engine:
             self._data = np.zeros(n, dtype=np.uint8)
         return self._data
 
-    def _run(self, mode, d, start, n, buf, bend):
-        """Run the kernel over d[start:n]; returns the first byte not done."""
-        if not self.plugins:
-            return self.model.run(mode, d, start, n, buf, bend, self.cs)
+    def _run(self, mode, d, start, n, buf, bend) -> int:
+        """Run the model over d[start:n] in chunks; returns the first byte not
+        done (earlier than n only when the encoder needs a larger buffer)."""
+        step = self.model.chunk
         i = start
         while i < n:
-            if mode == coder.ENCODE and self.cs[coder.OPOS] + coder.ROOM > bend:
-                return i  # the encoder needs a larger buffer; predict() not yet called
-            for e, pl in enumerate(self.plugins):
-                self.model.ext[e] = quantize(pl.predict())
-            self.model.run(mode, d, i, i + 1, buf, bend, self.cs)
-            b = int(d[i])
-            for pl in self.plugins:
-                pl.update(b)
-            i += 1
+            end = min(n, i + step)
+            j = self.model.run(mode, d, i, end, buf, bend, self.cs)
+            self.model.check()
+            if mode == coder.DECODE and self.cs[coder.IPOS] > bend + PAYLOAD_SLACK:
+                raise CorruptError("block payload ends before its data (corrupt block)")
+            if j < end:
+                return j
+            i = end
         return n
 
     def encode_block(self, data) -> tuple[bytes, bool]:

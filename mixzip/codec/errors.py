@@ -5,6 +5,7 @@
     +-- CorruptError            checksum mismatch, truncated stream, trailing garbage
     +-- UnsupportedModelError   the archive names a recipe or predictor plugin that is
                                 not available here (message names it)
+    +-- PluginError             a plugin failed or gave bad numbers (message names it)
 
 Messages are one line, fit for ``mixzip: <message>`` on stderr.
 """
@@ -25,3 +26,7 @@ class CorruptError(MixzipError):
 
 class UnsupportedModelError(MixzipError):
     """The archive's model spec names a recipe or predictor that is not installed."""
+
+
+class PluginError(MixzipError):
+    """A plugin model raised, or returned numbers a model cannot use; the message names it."""

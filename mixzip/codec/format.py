@@ -17,7 +17,9 @@ those 13 bytes, so a damaged record is caught before any of its lengths is
 trusted.  Every length is bounded before anything is read or allocated:
 ``size <= block_size <= 64 MiB`` and ``payload_size <= size``.
 
-This module knows nothing about models or coding.  It offers:
+This module knows nothing about models or coding: it stores the model
+spec's bytes and has the registered provider parse them (models.py).  It
+offers:
 
     pack_header(spec_raw, block_size, original_size=None) -> bytes
     pack_block(kind, size, payload_size, data_crc) -> bytes
@@ -42,7 +44,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Iterator, Union
 
 from mixzip.codec.errors import CorruptError, FormatError
-from mixzip.predictors.recipes import ModelSpec
+from mixzip.codec import models
 
 MAGIC = b"\xb5MXZ"
 VERSION = 1
@@ -159,7 +161,7 @@ class Source:
 
 @dataclass(frozen=True)
 class StreamHeader:
-    spec: ModelSpec
+    spec: object                # the provider's parsed spec (models.py)
     block_size: int
     original_size: int | None   # declared in the header (flags bit 0), else None
     nbytes: int                 # length of the encoded header
@@ -210,7 +212,7 @@ def read_header(src: Source) -> StreamHeader:
         raise CorruptError("stream header checksum mismatch")
     if not 1 <= block_size <= MAX_BLOCK_SIZE:
         raise FormatError(f"bad block size {block_size} in stream header")
-    spec = ModelSpec.from_bytes(spec_raw)
+    spec = models.parse_spec(spec_raw)
     original_size = _U64.unpack(tail)[0] if tail else None
     return StreamHeader(spec, block_size, original_size, len(raw) + 4)
 
@@ -299,7 +301,7 @@ class ArchiveInfo:
     header_size: int | None     # original size declared in the header(s)
     blocks: int
     block_size: int
-    spec: ModelSpec
+    spec: object                # the first stream's model spec, as the provider parsed it
     streams: int
 
 

@@ -35,10 +35,11 @@ import zlib
 from typing import BinaryIO, Callable, Iterator, Sequence, Union
 
 from mixzip.codec import format as fmt
+from mixzip.codec import models
 from mixzip.codec.engine import Engine
 from mixzip.codec.errors import CorruptError, FormatError, MixzipError
 from mixzip.codec.format import DEFAULT_BLOCK_SIZE
-from mixzip.predictors.recipes import DEFAULT_LEVEL, ModelSpec, spec_for_level
+from mixzip.codec.models import DEFAULT_LEVEL
 
 BytesLike = Union[bytes, bytearray, memoryview]
 Progress = Callable[[int], None]
@@ -86,7 +87,7 @@ class MixzipWriter(io.BufferedIOBase):
         fmt.check_block_size(block_size)
         if size is not None and not 0 <= size < 1 << 64:
             raise ValueError(f"size must be a non-negative int, got {size!r}")
-        self.spec: ModelSpec = spec_for_level(level, _plugin_names(plugins))
+        self.spec = models.spec_for_level(level, _plugin_names(plugins))
         self._engine: Engine | None = Engine(self.spec)
         self.block_size = block_size
         self.size = size
@@ -198,7 +199,7 @@ class MixzipWriter(io.BufferedIOBase):
 
 # ---------------------------------------------------------------- reading
 
-def _engine_for(spec: ModelSpec) -> Engine:
+def _engine_for(spec) -> Engine:
     """Build a stream's model; errors other than ours mean a bad header."""
     try:
         return Engine(spec)

@@ -56,8 +56,12 @@ import math
 
 import numpy as np
 
-from mixzip.jit import U, inline, kernel
-from mixzip.predictors.bytemodel import quantize_dist
+from mixzip.jit import U, inline, phase, kernel
+from mixzip.predictors.bytemodel import byte_to_bit_p12, quantize_dist
+from mixzip.predictors.component import MIX_INIT, Component, Param
+from mixzip.predictors.gru import G_H, G_S
+from mixzip.predictors.history import CONF
+from mixzip.predictors.logistic import STRETCH
 from mixzip.predictors.nnmath import F0, F1, clip32, dot8, exp32, log32, offsets, sigmoid32, splitmix_uniform, tanh32
 
 # ac: int64 configuration and state
@@ -260,8 +264,11 @@ def attn_grad(ac, w, g, s, sc, so, p, c):
 
 
 @kernel
-def attn_step(ac, ap, w, g, s, sc, so, p, xe, xo, cum, row, c):
-    """Learn that the predicted byte was c, push its leaf, predict the next byte into cum[row]."""
+def attn_step(net, xe, xo, cum, row, c):
+    """Learn that the predicted byte was c, push its leaf, predict the next
+    byte into cum[row]; ``net`` is ``Attention.arrays()``, xe[xo:] the
+    external input (dx > 0)."""
+    ac, ap, w, g, s, sc, so, p = net
     d = ac[A_D]
     attn_grad(ac, w, g, s, sc, so, p, c)
     lr = ap[AP_LR]
@@ -341,5 +348,91 @@ class Attention:
         attn_quantize(self.ac, self.p, cum, row)
 
     def arrays(self):
-        """The kernel arguments of attn_step, in order (before cum, row, c)."""
+        """The model's arrays, as attn_step takes them."""
         return (self.ac, self.ap, self.w, self.g, self.s, self.sc, self.so, self.p)
+
+
+# ---------------------------------------------------------------- the component
+
+@phase
+def attn_begin(s, h, primary, keyed):
+    net, cum, cfg, gc, hs = s
+    if primary:                               # no GRU: the attention model gives the neural signal
+        h[CONF] = net[0][A_CONF]
+
+
+@phase
+def attn_predict(s, h, x, c0, j, primary, keyed):
+    net, cum, cfg, gc, hs = s
+    xo = cfg[0]
+    st = np.int64(STRETCH[U(byte_to_bit_p12(cum, 0, c0, j))])
+    x[U(xo)] = st
+    x[U(xo + 1)] = (st * net[0][A_CONF]) >> 3
+
+
+@phase
+def attn_byte(s, h, c, primary, keyed):
+    net, cum, cfg, gc, hs = s
+    xo = (gc[G_S] + 1) * gc[G_H] if keyed else 0      # keyed: by the GRU's new state
+    attn_step(net, hs, xo, cum, 0, c)
+
+
+class AttentionModel(Component):
+    """The attention byte model as a component: the GRU's two inputs, its
+    own confidence; keyed by the GRU's state with ``attn_src`` = 1 (the GRU
+    must then be in the recipe, before it).  Rate in 1e-4 units."""
+
+    name = "attention"
+    PARAMS = (
+        Param("attn_dim", "ad", 0, 256, 0, 1, "attention width, a multiple of 8 (0: no attention model)"),
+        Param("attn_levels", "al", 2, 40, 12, 1, "attention: Fenwick levels"),
+        Param("attn_lr", "az", 1, 10000, 200, 1, "attention SGD step, 1e-4 units"),
+        Param("attn_src", "as", 0, 1, 0, 1, "1: keyed by the GRU's state"),
+    )
+    slow = True
+    begin = attn_begin
+    predict = attn_predict
+    step = attn_byte
+
+    def __init__(self, p: dict, shared) -> None:
+        super().__init__(p, shared)
+        gru = shared.models.get("gru")
+        self.keyed = bool(p["attn_src"] and gru is not None)
+        self.primary = gru is None
+        dx = p["gru_hidden"] if self.keyed else 0
+        self.net = Attention(dim=p["attn_dim"], levels=p["attn_levels"], lr=p["attn_lr"] * 1e-4, dx=dx)
+        self.cum = np.zeros((1, 257), dtype=np.int64)
+        self.cfg = np.zeros(1, dtype=np.int64)
+        if self.keyed:
+            self.gc, self.hs = gru.net.gc, gru.net.hs
+            self.net.start(self.cum, 0, self.hs, (int(self.gc[G_S]) + 1) * p["gru_hidden"])
+        else:
+            self.gc, self.hs = np.zeros(G_H + 1, dtype=np.int64), np.zeros(1, dtype=np.float32)
+            self.net.start(self.cum, 0)
+
+    @classmethod
+    def validate(cls, p: dict) -> None:
+        if p["attn_dim"] and (p["attn_dim"] % 8 or p["attn_dim"] < 8):
+            raise ValueError("attention dim must be a multiple of 8 in 8..256")
+
+    @classmethod
+    def inputs(cls, p: dict, **kw) -> np.ndarray:
+        return np.full(2, MIX_INIT, dtype=np.int32)
+
+    def place(self, xo: int) -> None:
+        super().place(xo)
+        self.cfg[0] = xo
+
+    def static(self) -> tuple[int, ...]:
+        return (1 if self.primary else 0, 1 if self.keyed else 0)
+
+    @classmethod
+    def memory_for(cls, p: dict, **kw) -> int:
+        dx = p["gru_hidden"] if p["attn_src"] else 0
+        return Attention.memory_for(p["attn_dim"], p["attn_levels"], dx) + 8 * 257 + 8
+
+    def memory(self) -> int:
+        return self.net.memory() + self.cum.nbytes + self.cfg.nbytes
+
+    def state(self) -> tuple:
+        return (self.net.arrays(), self.cum, self.cfg, self.gc, self.hs)

@@ -1,8 +1,9 @@
-"""Contexts: the byte history and the catalogue of hashed contexts a recipe picks from.
+"""Contexts: the catalogue of hashed contexts a context map picks from.
 
-What it computes: after each byte, a 32-bit hash per enabled context; the
-backbone looks each one up in the hash table (hashtable.py) and predicts the
-next byte's bits from the bit-history states found there.
+What it computes: for the byte about to be coded, a 32-bit hash per chosen
+context, from the shared byte history (history.py); the context map
+(contextmap.py) looks each one up in its hash table and predicts the bits
+from the bit-history states found there.
 
 Catalogue (name: what the context is; "cN" is the N-th previous byte):
     o1 .. o8, o12, o16   the last N bytes (order-N)
@@ -25,50 +26,26 @@ Catalogue (name: what the context is; "cN" is the N-th previous byte):
     k1                   the shape of the text: classes of the last 8 bytes (lower, upper,
                          space, newline, digit, punctuation, quote/bracket, other) and c1
 
-Record length (stride) detection, for r1..r3: for each byte value the last
-three positions are kept; when a byte value recurs three times at the same
-distance d (2 <= d <= MAXSTRIDE), d is a candidate; a candidate seen
-STRIDE_CONFIRM times in a row becomes the stride.  Before any stride is
-found the record contexts fall back to a stride of 0 (one shared context).
+The record contexts use the stride found by history.py (before any
+stride is found they fall back to a stride of 0: one shared context).
+Cost: one hash per chosen context per byte.
 
-Byte history ``hist`` (int64 scalars, indices below): the last 16 bytes as
-four 32-bit words, word hashes, position, line starts, stride state;
-``tabs`` holds 3 x 256 last positions for the stride detector, then the
-indirect tables (the last two bytes seen after each byte, and after each
-pair of bytes).  Memory: 8 x (13 + 768 + 256 + 65536) bytes, about 530 KiB.  Cost: one hash per enabled context per byte.
-
-How to call (per byte, after byte c at position hist[POS]):
-    history_update(hist, tabs, c)
-    context_hashes(hist, tabs, buf, ids, n, out, o)   # out[o + i] = hash of context ids[i];
-                                    # buf: the match model's ring buffer, holding c
+How to call (before each byte): ``context_hashes(h, tabs, ring, ids, out)``:
+out[i] = the hash of context ids[i] (``parse`` turns names into ids).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from mixzip.jit import inline
+from mixzip.predictors.history import C4, C8, C12, C16, LINE0, LINE1, POS, STRIDE, T_IND1, T_IND2, WORD0, WORD1, WORD2, ring_at
 
 NAMES = ("o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o12", "o16",
          "w1", "w2", "w3", "s1", "s2", "s3", "s4", "s5", "r1", "r2", "r3", "col", "a4",
          "i1", "i2", "w4", "k1")
 ID = {name: i for i, name in enumerate(NAMES)}
 
-C4, C8, C12, C16, WORD0, WORD1, WORD2, POS, LINE0, LINE1, STRIDE, RCAND, RCNT = range(13)
-NHIST = 13
-
-MAXSTRIDE = 8192
-STRIDE_CONFIRM = 3
 M32 = 0xFFFFFFFF
-
-
-# tabs: stride detector (3 x 256 last positions), then the indirect tables
-T_IND1 = 3 * 256
-T_IND2 = T_IND1 + 256
-NTABS = T_IND2 + 65536
-
-
-def new_history():
-    return np.zeros(NHIST, dtype=np.int64), np.zeros(NTABS, dtype=np.int64)
 
 
 def parse(spec: str) -> np.ndarray:
@@ -88,53 +65,6 @@ def hash2(a, b):
     h = ((h ^ (h >> 15)) * 0x2C1B3C6D) & M32
     h = ((h ^ (h >> 12)) * 0x297A2D39) & M32
     return h ^ (h >> 15)
-
-
-@inline
-def history_update(hist, tabs, c):
-    pos = hist[POS]
-    hist[C16] = ((hist[C16] << 8) | (hist[C12] >> 24)) & M32
-    hist[C12] = ((hist[C12] << 8) | (hist[C8] >> 24)) & M32
-    hist[C8] = ((hist[C8] << 8) | (hist[C4] >> 24)) & M32
-    hist[C4] = ((hist[C4] << 8) | c) & M32
-    lc = c + 32 if 65 <= c <= 90 else c
-    if 97 <= lc <= 122:
-        hist[WORD0] = ((hist[WORD0] + lc + 1) * 0x3D4D51CB) & M32
-    elif hist[WORD0] != 0:
-        hist[WORD2] = hist[WORD1]
-        hist[WORD1] = hist[WORD0]
-        hist[WORD0] = 0
-    c4 = hist[C4]
-    p1 = (c4 >> 8) & 0xFF
-    p2 = (c4 >> 8) & 0xFFFF
-    tabs[T_IND1 + p1] = ((tabs[T_IND1 + p1] << 8) | c) & 0xFFFF
-    tabs[T_IND2 + p2] = ((tabs[T_IND2 + p2] << 8) | c) & 0xFFFF
-    if c == 10:
-        hist[LINE1] = hist[LINE0]
-        hist[LINE0] = pos + 1
-    # stride detector
-    r = c * 3
-    d = pos - tabs[r]
-    if 2 <= d <= MAXSTRIDE and d == tabs[r] - tabs[r + 1] and d == tabs[r + 1] - tabs[r + 2]:
-        if d == hist[RCAND]:
-            hist[RCNT] += 1
-            if hist[RCNT] >= STRIDE_CONFIRM:
-                hist[STRIDE] = d
-        else:
-            hist[RCAND] = d
-            hist[RCNT] = 1
-    tabs[r + 2] = tabs[r + 1]
-    tabs[r + 1] = tabs[r]
-    tabs[r] = pos
-    hist[POS] = pos + 1
-
-
-@inline
-def _at(buf, p):
-    """The byte at absolute position p (0 before the start)."""
-    if p < 0:
-        return 0
-    return np.int64(buf[p & (buf.shape[0] - 1)])
 
 
 @inline
@@ -165,10 +95,10 @@ def text_shape(w):
 
 
 @inline
-def context_hash(hist, tabs, buf, cid):
-    c4 = hist[C4]
-    c8 = hist[C8]
-    pos = hist[POS]
+def context_hash(h, tabs, ring, cid):
+    c4 = h[C4]
+    c8 = h[C8]
+    pos = h[POS]
     if cid == 0:
         v = c4 & 0xFF
     elif cid == 1:
@@ -186,15 +116,15 @@ def context_hash(hist, tabs, buf, cid):
     elif cid == 7:
         v = hash2(c4, c8)
     elif cid == 8:
-        v = hash2(hash2(c4, c8), hist[C12])
+        v = hash2(hash2(c4, c8), h[C12])
     elif cid == 9:
-        v = hash2(hash2(c4, c8), hash2(hist[C12], hist[C16]))
+        v = hash2(hash2(c4, c8), hash2(h[C12], h[C16]))
     elif cid == 10:
-        v = hist[WORD0] if hist[WORD0] != 0 else (c4 & 0xFF) | 0x100
+        v = h[WORD0] if h[WORD0] != 0 else (c4 & 0xFF) | 0x100
     elif cid == 11:
-        v = hash2(hist[WORD0], hist[WORD1])
+        v = hash2(h[WORD0], h[WORD1])
     elif cid == 12:
-        v = hash2(hash2(hist[WORD0], hist[WORD1]), hist[WORD2])
+        v = hash2(hash2(h[WORD0], h[WORD1]), h[WORD2])
     elif cid == 13:
         v = c4 & 0xFF00
     elif cid == 14:
@@ -206,24 +136,24 @@ def context_hash(hist, tabs, buf, cid):
     elif cid == 17:
         v = c4 & 0x00FF00FF
     elif cid == 18:
-        s = hist[STRIDE]
-        v = hash2(_at(buf, pos - s) if s else 0, (c4 & 0xFF) | (s << 8))
+        s = h[STRIDE]
+        v = hash2(ring_at(ring, pos - s) if s else 0, (c4 & 0xFF) | (s << 8))
     elif cid == 19:
-        s = hist[STRIDE]
-        v = hash2(_at(buf, pos - s) | (_at(buf, pos - 2 * s) << 8) if s else 0, s)
+        s = h[STRIDE]
+        v = hash2(ring_at(ring, pos - s) | (ring_at(ring, pos - 2 * s) << 8) if s else 0, s)
     elif cid == 20:
-        s = hist[STRIDE]
+        s = h[STRIDE]
         v = 0
         if s:
-            v = _at(buf, pos - s - 1) | (_at(buf, pos - s) << 8) | (_at(buf, pos - s + 1) << 16)
+            v = ring_at(ring, pos - s - 1) | (ring_at(ring, pos - s) << 8) | (ring_at(ring, pos - s + 1) << 16)
         v = hash2(v, s)
     elif cid == 21:
-        col = pos - hist[LINE0]
+        col = pos - h[LINE0]
         if col > 255:
             col = 255
         above = 0
-        if hist[LINE1] + col < hist[LINE0]:
-            above = _at(buf, hist[LINE1] + col)
+        if h[LINE1] + col < h[LINE0]:
+            above = ring_at(ring, h[LINE1] + col)
         v = col | (above << 8) | ((c4 & 0xFF) << 16)
     elif cid == 22:
         v = ((pos & 3) << 16) | (c4 & 0xFFFF)
@@ -232,13 +162,14 @@ def context_hash(hist, tabs, buf, cid):
     elif cid == 24:
         v = (c4 & 0xFFFF) | (tabs[T_IND2 + (c4 & 0xFFFF)] << 16)
     elif cid == 25:
-        v = hash2(hist[WORD0], hist[WORD2])
+        v = hash2(h[WORD0], h[WORD2])
     else:
         v = hash2((text_shape(c4) << 12) | text_shape(c8), c4 & 0xFF)
     return hash2(v, cid + 1)
 
 
 @inline
-def context_hashes(hist, tabs, buf, ids, n, out, o):
-    for i in range(n):
-        out[o + i] = context_hash(hist, tabs, buf, ids[i])
+def context_hashes(h, tabs, ring, ids, out):
+    """out[i] := the hash of context ids[i], for every i."""
+    for i in range(ids.shape[0]):
+        out[i] = context_hash(h, tabs, ring, ids[i])

@@ -56,8 +56,11 @@ import math
 
 import numpy as np
 
-from mixzip.jit import U, inline, kernel
-from mixzip.predictors.bytemodel import quantize_dist
+from mixzip.jit import U, inline, phase, kernel
+from mixzip.predictors.bytemodel import byte_to_bit_p12, quantize_dist
+from mixzip.predictors.component import MIX_INIT, Component, Param
+from mixzip.predictors.history import CONF
+from mixzip.predictors.logistic import STRETCH
 from mixzip.predictors.nnmath import F0, F1, clip32, exp32, offsets, sigmoid32, splitmix_uniform, tanh32
 
 # gc: int64 configuration and step state
@@ -312,8 +315,10 @@ def gru_apply(gc, hp, w, g, m, v):
 
 
 @kernel
-def gru_step(gc, hp, w, wt, g, m, v, hs, gate, ps, sc, xy, gg, cum, row, c):
-    """Learn that the predicted byte was c, then predict the next one into cum[row]."""
+def gru_step(net, cum, row, c):
+    """Learn that the predicted byte was c, then predict the next one into
+    cum[row]; ``net`` is ``Gru.arrays()``."""
+    gc, hp, w, wt, g, m, v, hs, gate, ps, sc, xy, gg = net
     kk = gc[G_K]
     h = gc[G_H]
     s = gc[G_S]
@@ -404,5 +409,85 @@ class Gru:
         gru_quantize(self.gc, self.ps, cum, row)
 
     def arrays(self):
-        """The kernel arguments of gru_step, in order (before cum, row, c)."""
-        return (self.gc, self.hp, self.w, self.wt, self.g, self.m, self.v, self.hs, self.gate, self.ps, self.sc, self.xy, self.gg)
+        """The network's arrays, as gru_step takes them."""
+        return (self.gc, self.hp, self.w, self.wt, self.g, self.m, self.v, self.hs, self.gate, self.ps, self.sc,
+                self.xy, self.gg)
+
+
+# ---------------------------------------------------------------- the component
+
+@phase
+def gru_begin(s, h):
+    net, cum, cfg = s
+    h[CONF] = net[0][G_CONF]                 # the mixers' and router's neural signal
+
+
+@phase
+def gru_predict(s, h, x, c0, j):
+    net, cum, cfg = s
+    xo = cfg[0]
+    st = np.int64(STRETCH[U(byte_to_bit_p12(cum, 0, c0, j))])
+    x[U(xo)] = st
+    x[U(xo + 1)] = (st * net[0][G_CONF]) >> 3
+
+
+@phase
+def gru_byte(s, h, c):
+    net, cum, cfg = s
+    gru_step(net, cum, 0, c)
+
+
+class GruModel(Component):
+    """The GRU byte model as a component: two mixer inputs, stretch(p) and
+    stretch(p) x confidence / 8 (p: the next bit's probability from the
+    byte distribution, bytemodel.py; measured on three text files: better
+    than a linear-p second input); it learns each byte at the byte's end.
+    Learning rates in the spec in units of 1e-4; Adam's moment rates
+    ``gru_b1``, ``gru_b2`` in 1/100 and 1/10000."""
+
+    name = "gru"
+    PARAMS = (
+        Param("gru_hidden", "gh", 0, 1024, 0, 1, "GRU cells, a multiple of 8 (0: no GRU)"),
+        Param("gru_embed", "ge", 8, 256, 32, 1, "GRU byte embedding size, a multiple of 8"),
+        Param("gru_window", "gk", 1, 256, 16, 1, "GRU: bytes per truncated-BPTT window"),
+        Param("gru_lr", "gl", 1, 10000, 20, 1, "GRU Adam step, 1e-4 units"),
+        Param("gru_olr", "go", 0, 10000, 0, 1, "GRU per-byte SGD step of the output layer, 1e-4 units"),
+        Param("gru_b1", "g1", 0, 99, 90, 3, "GRU Adam first-moment rate, 1/100"),
+        Param("gru_b2", "g2", 9000, 9999, 9990, 3, "GRU Adam second-moment rate, 1/10000"),
+    )
+    slow = True                  # tens of microseconds per byte
+    begin = gru_begin
+    predict = gru_predict
+    step = gru_byte
+
+    def __init__(self, p: dict, shared) -> None:
+        super().__init__(p, shared)
+        self.net = Gru(hidden=p["gru_hidden"], embed=p["gru_embed"], window=p["gru_window"], lr=p["gru_lr"] * 1e-4,
+                       olr=p["gru_olr"] * 1e-4, b1=p["gru_b1"] / 100, b2=p["gru_b2"] / 10000)
+        self.cum = np.zeros((1, 257), dtype=np.int64)
+        self.cfg = np.zeros(1, dtype=np.int64)
+        self.net.start(self.cum, 0)
+
+    @classmethod
+    def validate(cls, p: dict) -> None:
+        if p["gru_hidden"] and (p["gru_hidden"] % 8 or p["gru_hidden"] < 8 or p["gru_embed"] % 8):
+            raise ValueError("GRU hidden and embed sizes must be multiples of 8 (8..1024, 8..256)")
+
+    @classmethod
+    def inputs(cls, p: dict, **kw) -> np.ndarray:
+        return np.full(2, MIX_INIT, dtype=np.int32)
+
+    def place(self, xo: int) -> None:
+        super().place(xo)
+        self.cfg[0] = xo
+
+    @classmethod
+    def memory_for(cls, p: dict, **kw) -> int:
+        return (Gru.memory_for(p["gru_hidden"], p["gru_embed"], p["gru_window"], p["gru_b1"] != 0)
+                + 8 * 257 + 8)
+
+    def memory(self) -> int:
+        return self.net.memory() + self.cum.nbytes + self.cfg.nbytes
+
+    def state(self) -> tuple:
+        return (self.net.arrays(), self.cum, self.cfg)

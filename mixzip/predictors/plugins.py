@@ -1,49 +1,68 @@
-"""Third-party predictors: the byte-level plugin API.
+"""Third-party models: fast-path components, and Python byte predictors.
 
-A plugin predicts the *next byte* as a 256-way distribution; the engine turns
-it into one mixer input per bit (bytemodel adapter inside the recipe kernel):
-for the bits already coded of the current byte, it sums the distribution over
-the bytes still consistent with them, and gives the mixer
-stretch(P(next bit = 1)).  The mixer learns how much to trust it, so a poor
-plugin costs little.
+Two kinds of plugin, both named in the archive header as ``+name/version``
+(decoding an archive whose plugin is missing, or of another version, fails
+with ``UnsupportedModelError`` naming it; every error a plugin causes is a
+``PluginError`` naming it):
 
-Contract (duck-typed; see ``BytePredictor``):
+1. **Fast-path components** (entry-point group ``mixzip.components``): a
+   subclass of ``mixzip.predictors.component.Component`` with a ``version``
+   attribute, written to the component contract (component.py): its Numba
+   phases are compiled into the recipe driver and run at kernel speed.  It
+   joins a level's recipe after the built-in models.  See
+   examples/mixzip-order2 for a worked example and docs/ARCHITECTURE.md.
 
-    class MyPredictor:
-        version = "1"              # recorded in the archive header
-        def predict(self) -> array-like of 256 non-negative numbers
-        def update(self, byte: int) -> None
+2. **Python byte predictors** (entry-point group ``mixzip.predictors``), for
+   quick experiments: an object predicting the *next byte* as 256
+   non-negative numbers,
 
-* A *factory* (usually the class itself) is registered in the entry-point
-  group ``mixzip.predictors`` under the plugin's name, e.g. in pyproject.toml:
-  ``[project.entry-points."mixzip.predictors"] mymodel = "pkg.mod:MyPredictor"``.
-  It is called with no arguments once per stream and must return a fresh,
-  deterministic predictor: the decoder builds its own and must see exactly the
-  same numbers the encoder saw (same inputs in, same floats out).
-* ``predict`` is called before each byte, ``update`` after it, in stream
-  order, by both the encoder and the decoder.
-* The distribution is quantised by the engine to integer counts,
-  ``floor(p / sum(p) * 2^20) + 1``, so every byte stays possible.
-* The archive header records ``{"name": ..., "version": ...}``; decoding an
-  archive whose plugin is missing, or whose version differs, fails with
-  ``UnsupportedModelError`` naming it.
+       class MyPredictor:
+           version = "1"              # recorded in the archive header
+           def predict(self) -> array-like of 256 non-negative numbers
+           def update(self, byte: int) -> None
 
-Plugins run Python once per byte, so they are slow next to the built-in
-Numba models; they are for experiments and special data.
+   registered by its factory (usually the class), which is called with no
+   arguments once per stream and must return a fresh, deterministic
+   predictor: the decoder builds its own and must see exactly the numbers
+   the encoder saw.  ``predict`` is called before each byte, ``update``
+   after it, in stream order, by the encoder and the decoder alike.  The
+   kernel calls back into Python once per byte, from the byte's step (no
+   leaving and re-entering the kernel); the distribution is quantised
+   inside the kernel to integer counts exactly as numpy would,
+   ``floor(p / sum(p) * 2^20) + 1`` (the sum pairwise, in numpy's order), so
+   every byte stays possible, and each predictor gives the mixers one input
+   per bit through the byte -> bit adapter (bytemodel.py).  The mixers learn
+   how much to trust it, so a poor plugin costs little.
+
+In pyproject.toml:
+    [project.entry-points."mixzip.components"]
+    order2 = "pkg.mod:Order2"
+    [project.entry-points."mixzip.predictors"]
+    mymodel = "pkg.mod:MyPredictor"
+``register_component`` / ``register_predictor`` do the same in-process.
 """
 from __future__ import annotations
 
+import ctypes
+import math
 from importlib import metadata
 from typing import Callable, Protocol
 
 import numpy as np
 
-from mixzip.codec.errors import UnsupportedModelError
+from mixzip.codec.errors import PluginError, UnsupportedModelError
+from mixzip.jit import U, call_back, inline, phase, kernel
+from mixzip.predictors.bytemodel import byte_to_bit_p12
+from mixzip.predictors.component import MIX_INIT, Component
+from mixzip.predictors.history import ERR
+from mixzip.predictors.logistic import STRETCH
 
 GROUP = "mixzip.predictors"
+COMPONENT_GROUP = "mixzip.components"
 QUANT = 1 << 20
 
 _registry: dict[str, Callable[[], "BytePredictor"]] = {}
+_components: dict[str, type] = {}
 
 
 class BytePredictor(Protocol):
@@ -55,30 +74,65 @@ class BytePredictor(Protocol):
 
 
 def register_predictor(name: str, factory: Callable[[], BytePredictor]) -> None:
-    """Register a plugin in this process (the entry-point group is the usual way)."""
+    """Register a Python byte predictor in this process (the entry point is the usual way)."""
     _registry[name] = factory
 
 
+def register_component(name: str, cls: type) -> None:
+    """Register a fast-path component class in this process."""
+    if not (isinstance(cls, type) and issubclass(cls, Component)):
+        raise TypeError("a component plugin must be a subclass of mixzip.predictors.component.Component")
+    _components[name] = cls
+
+
+def _entry_points(group: str) -> dict:
+    found = {}
+    for ep in metadata.entry_points(group=group):
+        found.setdefault(ep.name, ep)
+    return found
+
+
 def available() -> dict[str, Callable[[], BytePredictor]]:
-    """All plugin factories by name: entry points, then in-process registrations."""
-    found: dict[str, Callable[[], BytePredictor]] = {}
-    for ep in metadata.entry_points(group=GROUP):
-        found.setdefault(ep.name, ep)  # loaded lazily in load_factory
+    """Python byte predictors by name: entry points, then in-process registrations."""
+    found = _entry_points(GROUP)
     found.update(_registry)
     return found
 
 
-def load_factory(name: str):
-    """The factory of plugin ``name``; UnsupportedModelError if not installed."""
-    obj = available().get(name)
-    if obj is None:
-        raise UnsupportedModelError(f"predictor plugin '{name}' is not installed")
+def available_components() -> dict[str, type]:
+    """Fast-path components by name: entry points, then in-process registrations."""
+    found = _entry_points(COMPONENT_GROUP)
+    found.update(_components)
+    return found
+
+
+def _load(name: str, obj):
     if isinstance(obj, metadata.EntryPoint):
         try:
-            obj = obj.load()
+            return obj.load()
         except Exception as exc:  # a broken plugin must not crash with a traceback
-            raise UnsupportedModelError(f"predictor plugin '{name}' failed to load: {exc}") from None
+            raise UnsupportedModelError(f"plugin '{name}' failed to load: {exc}") from None
     return obj
+
+
+def load_factory(name: str):
+    """The plugin ``name``: a Component subclass (fast path) or a predictor
+    factory (Python); UnsupportedModelError if not installed."""
+    comps, preds = available_components(), available()
+    if name in comps and name in preds:
+        raise UnsupportedModelError(f"plugin '{name}' is registered both as a component and as a predictor")
+    if name in comps:
+        cls = _load(name, comps[name])
+        if not (isinstance(cls, type) and issubclass(cls, Component)):
+            raise UnsupportedModelError(f"plugin '{name}' is not a mixzip component")
+        return cls
+    if name in preds:
+        return _load(name, preds[name])
+    raise UnsupportedModelError(f"predictor plugin '{name}' is not installed")
+
+
+def is_component(factory) -> bool:
+    return isinstance(factory, type) and issubclass(factory, Component)
 
 
 def plugin_version(factory) -> str:
@@ -86,7 +140,8 @@ def plugin_version(factory) -> str:
 
 
 def quantize(dist) -> np.ndarray:
-    """256 non-negative weights -> 257 cumulative integer counts (all bytes > 0)."""
+    """256 non-negative weights -> 257 cumulative integer counts (all bytes > 0);
+    the Python reference of what the kernel does (``quantize_row``)."""
     p = np.asarray(dist, dtype=np.float64)
     if p.shape != (256,) or not np.all(np.isfinite(p)) or np.any(p < 0):
         raise ValueError("a byte predictor must return 256 finite non-negative numbers")
@@ -98,3 +153,183 @@ def quantize(dist) -> np.ndarray:
     out = np.zeros(257, dtype=np.int64)
     np.cumsum(q, out=out[1:])
     return out
+
+
+# ---------------------------------------------------------------- the Python predictors' component
+
+@inline
+def pairwise_sum(a, lo, n):
+    """sum(a[lo:lo+n]) in numpy's pairwise order for n = 256 (two halves of
+    128, each by eight running sums added as ((0+1)+(2+3))+((4+5)+(6+7)))."""
+    tot = 0.0
+    for half in range(n // 128):
+        b = lo + half * 128
+        r0, r1, r2, r3 = a[U(b)], a[U(b + 1)], a[U(b + 2)], a[U(b + 3)]
+        r4, r5, r6, r7 = a[U(b + 4)], a[U(b + 5)], a[U(b + 6)], a[U(b + 7)]
+        for i in range(b + 8, b + 128, 8):
+            r0 += a[U(i)]
+            r1 += a[U(i + 1)]
+            r2 += a[U(i + 2)]
+            r3 += a[U(i + 3)]
+            r4 += a[U(i + 4)]
+            r5 += a[U(i + 5)]
+            r6 += a[U(i + 6)]
+            r7 += a[U(i + 7)]
+        part = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        tot = part if half == 0 else tot + part
+    return 0.0 + tot
+
+
+@inline
+def quantize_row(raw, e, cum):
+    """raw[e] (256 float64) -> cum[e] (257 cumulative counts), as ``quantize``;
+    returns False if raw[e] holds a negative, infinite or NaN number."""
+    for k in range(256):
+        v = raw[e, k]
+        if not (v >= 0.0 and v <= 1.7976931348623157e308):
+            return False
+    s = pairwise_sum(raw[e], 0, 256)
+    acc = 0
+    cum[e, 0] = 0
+    if s <= 0.0:
+        for k in range(256):
+            acc += 1
+            cum[e, k + 1] = acc
+        return True
+    r = QUANT / s
+    for k in range(256):
+        q = math.floor(raw[e, k] * r)
+        if not q >= 0.0:             # NaN: 0 x inf, from a sum too small to divide by
+            q = 0.0
+        elif q > QUANT:              # inf: the same
+            q = float(QUANT)
+        acc += np.int64(q) + 1
+        cum[e, k + 1] = acc
+    return True
+
+
+@kernel
+def quantize_rows(raw, cum):
+    """Every row of raw into cum; returns the first bad row, or -1."""
+    for e in range(raw.shape[0]):
+        if not quantize_row(raw, e, cum):
+            return e
+    return -1
+
+
+@phase
+def plugins_predict(s, h, x, c0, j):
+    cfg, raw, cum = s
+    xo = cfg[0]
+    for e in range(raw.shape[0]):
+        x[U(xo + e)] = STRETCH[U(byte_to_bit_p12(cum, e, c0, j))]
+
+
+@phase
+def plugins_step(s, h, c):
+    """After byte c: Python updates each predictor with c and asks for the
+    next distribution (one callback); then quantise them here."""
+    cfg, raw, cum = s
+    if call_back(cfg[1], c) != 0:
+        h[ERR] = 1
+        return
+    for e in range(raw.shape[0]):
+        if not quantize_row(raw, e, cum):
+            h[ERR] = 2 + e
+            return
+
+
+CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_int64)
+
+
+class BytePlugins(Component):
+    """The Python byte predictors of a stream, as one component: one mixer
+    input each; one callback per byte."""
+
+    name = "plugins"
+    can_fail = True
+    predict = plugins_predict
+    step = plugins_step
+
+    def __init__(self, p: dict, shared, named=()) -> None:
+        """``named``: ((name, factory), ...)."""
+        super().__init__(p, shared)
+        self.names = [n for n, _ in named]
+        self.predictors = []
+        for name, factory in named:
+            try:
+                self.predictors.append(factory())
+            except Exception as exc:
+                raise PluginError(f"predictor plugin '{name}' failed to start: {exc}") from exc
+        k = len(self.predictors)
+        self.raw = np.zeros((k, 256), dtype=np.float64)
+        self.cum = np.zeros((k, 257), dtype=np.int64)
+        self.error: tuple[int, BaseException] | None = None
+        self._callback = CALLBACK(self._on_byte)        # kept alive as long as the model
+        self.cfg = np.array([0, ctypes.cast(self._callback, ctypes.c_void_p).value], dtype=np.int64)
+        for e, pl in enumerate(self.predictors):
+            self._call(e, lambda: self._fill(e, pl.predict()))
+        bad = quantize_rows(self.raw, self.cum)
+        if bad >= 0:
+            raise self.bad_numbers(bad)
+
+    def _call(self, e: int, fn) -> None:
+        try:
+            fn()
+        except Exception as exc:
+            raise PluginError(f"predictor plugin '{self.names[e]}' failed: {exc}") from exc
+
+    def _fill(self, e: int, dist) -> None:
+        row = self.raw[e]
+        if type(dist) is np.ndarray and dist.shape == (256,) and dist.dtype.kind in "fiub":
+            row[:] = dist
+            return
+        a = np.asarray(dist, dtype=np.float64)
+        if a.shape != (256,):
+            raise ValueError("a byte predictor must return 256 finite non-negative numbers")
+        row[:] = a
+
+    def _on_byte(self, c: int) -> int:
+        """The kernel's callback after each byte: 0, or 1 after an exception
+        (kept in ``error`` for the engine to raise)."""
+        e = 0
+        try:
+            for e, pl in enumerate(self.predictors):
+                pl.update(int(c))
+                self._fill(e, pl.predict())
+            return 0
+        except BaseException as exc:           # noqa: BLE001 - nothing may escape a C callback
+            self.error = (e, exc)
+            return 1
+
+    def bad_numbers(self, e: int) -> PluginError:
+        return PluginError(f"predictor plugin '{self.names[e]}': a byte predictor must return "
+                           "256 finite non-negative numbers")
+
+    def raise_error(self, code: int) -> None:
+        """Raise what stopped the kernel (h[ERR] = code)."""
+        if code == 1 and self.error is not None:
+            e, exc = self.error
+            self.error = None
+            if not isinstance(exc, Exception):        # KeyboardInterrupt, SystemExit
+                raise exc
+            raise PluginError(f"predictor plugin '{self.names[e]}' failed: {exc}") from exc
+        raise self.bad_numbers(max(code - 2, 0))
+
+    @classmethod
+    def inputs(cls, p: dict, named=()) -> np.ndarray:
+        return np.full(len(named), MIX_INIT, dtype=np.int32)
+
+    def place(self, xo: int) -> None:
+        super().place(xo)
+        self.cfg[0] = xo
+
+    @classmethod
+    def memory_for(cls, p: dict, named=()) -> int:
+        return 16 + 8 * (256 + 257) * len(named)
+
+    def state(self) -> tuple:
+        return (self.cfg, self.raw, self.cum)
+
+    def describe(self) -> str:
+        return "plugins(" + ",".join(self.names) + ")"

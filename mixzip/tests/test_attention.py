@@ -76,7 +76,7 @@ def test_gradient_matches_finite_differences(monkeypatch, dx):
     cum = np.zeros((1, 257), dtype=np.int64)
     model.start(cum, 0, xe, 0)
     for t, c in enumerate(b"the cat sat on the mat, the cat sat. "):   # 37 pushes: levels 0, 2 and the top
-        at.attn_step(*model.arrays(), xe, (t + 1) * 16 if dx else 0, cum, 0, c)
+        at.attn_step(model.arrays(), xe, (t + 1) * 16 if dx else 0, cum, 0, c)
     xo = 37 * 16 if dx else 0
     arrs = [a.astype(np.float64) if a.dtype == np.float32 else a.copy() for a in model.arrays()]
     ac, ap, w, g, s, sc, so, p = arrs
@@ -129,7 +129,7 @@ def test_learns_a_repeating_sequence():
     cost = []
     for c in b"abcabd" * 300:
         cost.append(-math.log2((cum[1, c + 1] - cum[1, c]) / cum[1, 256]))
-        at.attn_step(*model.arrays(), NOX, 0, cum, 1, c)
+        at.attn_step(model.arrays(), NOX, 0, cum, 1, c)
     first, last = sum(cost[:30]) / 30, sum(cost[-60:]) / 60
     assert first > 6 and last < 1.0, (first, last)
 

@@ -207,46 +207,51 @@ def test_byte_to_bit_matches_direct_sums():
 
 # ---------------------------------------------------------------- contexts / stride detector
 def test_stride_detector_finds_record_length():
-    from mixzip.predictors import contexts as C
+    from mixzip.predictors import history as H
 
-    hist, rpos = C.new_history()
+    sh = H.Shared(12)
+    hist, rpos = sh.h, sh.tabs
     rng = random.Random(6)
     record = bytes(rng.randrange(256) for _ in range(37))
     for i in range(37 * 8):
-        C.history_update(hist, rpos, record[i % 37])
-    assert hist[C.STRIDE] == 37
-    assert hist[C.POS] == 37 * 8
+        H.history_update(hist, rpos, record[i % 37])
+    assert hist[H.STRIDE] == 37
+    assert hist[H.POS] == 37 * 8
 
 
 def test_history_words_and_lines():
-    from mixzip.predictors import contexts as C
+    from mixzip.predictors import history as H
 
-    hist, rpos = C.new_history()
+    def new():
+        sh = H.Shared(12)
+        return sh.h, sh.tabs
+
+    hist, rpos = new()
     for b in b"Hello  world\nab":
-        C.history_update(hist, rpos, b)
-    assert hist[C.C4] == int.from_bytes(b"d\nab", "big")
-    assert hist[C.LINE0] == 13 and hist[C.LINE1] == 0
-    assert hist[C.WORD0] != 0 and hist[C.WORD1] != 0 and hist[C.WORD2] != 0
+        H.history_update(hist, rpos, b)
+    assert hist[H.C4] == int.from_bytes(b"d\nab", "big")
+    assert hist[H.LINE0] == 13 and hist[H.LINE1] == 0
+    assert hist[H.WORD0] != 0 and hist[H.WORD1] != 0 and hist[H.WORD2] != 0
     # case folding: "HELLO" and "hello" give the same word hash
-    h1, r1 = C.new_history()
-    h2, r2 = C.new_history()
+    h1, r1 = new()
+    h2, r2 = new()
     for a, b in zip(b"HELLO", b"hello"):
-        C.history_update(h1, r1, a)
-        C.history_update(h2, r2, b)
-    assert h1[C.WORD0] == h2[C.WORD0]
+        H.history_update(h1, r1, a)
+        H.history_update(h2, r2, b)
+    assert h1[H.WORD0] == h2[H.WORD0]
 
 
 def test_every_context_hash_is_distinct_per_context():
     from mixzip.predictors import contexts as C
+    from mixzip.predictors import history as H
 
-    hist, rpos = C.new_history()
-    buf = np.zeros(1 << 12, dtype=np.uint8)
-    for i, b in enumerate(b"some text, some more text\nand a second line of text " * 3):
-        buf[i] = b
-        C.history_update(hist, rpos, b)
+    sh = H.Shared(12)
+    for b in b"some text, some more text\nand a second line of text " * 3:
+        H.ring_put(sh.h, sh.ring, b)
+        H.history_update(sh.h, sh.tabs, b)
     ids = np.arange(len(C.NAMES), dtype=np.int64)
     out = np.zeros(len(ids), dtype=np.int64)
-    C.context_hashes(hist, rpos, buf, ids, len(ids), out, 0)
+    C.context_hashes(sh.h, sh.tabs, sh.ring, ids, out)
     assert len(set(out.tolist())) == len(ids)
     assert all(0 <= v < 2**32 for v in out.tolist())
 
@@ -256,15 +261,15 @@ def test_text_shape_context_sees_classes_and_c1_only():
     and "rrCd; ro" have the same shape and last byte; changing one class
     (capital -> lower) or c1 changes the hash; bytes before the 8 do not count."""
     from mixzip.predictors import contexts as C
+    from mixzip.predictors import history as H
 
     def k1(text: bytes) -> int:
-        hist, tabs = C.new_history()
-        buf = np.zeros(1 << 12, dtype=np.uint8)
-        for i, b in enumerate(text):
-            buf[i] = b
-            C.history_update(hist, tabs, b)
+        sh = H.Shared(12)
+        for b in text:
+            H.ring_put(sh.h, sh.ring, b)
+            H.history_update(sh.h, sh.tabs, b)
         out = np.zeros(1, dtype=np.int64)
-        C.context_hashes(hist, tabs, buf, np.array([C.ID["k1"]], dtype=np.int64), 1, out, 0)
+        C.context_hashes(sh.h, sh.tabs, sh.ring, np.array([C.ID["k1"]], dtype=np.int64), out)
         return int(out[0])
 
     base = k1(b"qqqAb, wo")

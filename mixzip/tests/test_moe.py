@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from mixzip.predictors import moe
-from mixzip.predictors.backbone import Backbone
+from mixzip.codec.errors import UnsupportedModelError
+from mixzip.predictors import recipes
 from mixzip.predictors.mixer import mixer_dot
 
 
@@ -97,9 +98,9 @@ def test_balance_pulls_a_starved_expert_back():
 
 
 def test_moe_parameters_are_checked():
-    with pytest.raises(ValueError):
-        Backbone(ht_bits=12, match_bits=12, mixers=3, moe_k=4)
-    with pytest.raises(ValueError):
-        Backbone(ht_bits=12, match_bits=12, mixers=3, moe_k=1)
-    b = Backbone(ht_bits=12, match_bits=12, mixers=3, moe_k=2)
-    assert b.memory() == Backbone.memory_for(**b.params)
+    base = recipes.spec_for_level(1)
+    for k in (4, 1):
+        with pytest.raises(UnsupportedModelError, match="moe_k"):
+            recipes.build_model(recipes.with_params(base, ht_bits=12, match_bits=12, mixers=3, moe_k=k))
+    spec = recipes.with_params(base, ht_bits=12, match_bits=12, mixers=3, moe_k=2)
+    assert recipes.build_model(spec).memory() == recipes.spec_memory(spec)

@@ -120,7 +120,7 @@ def test_missing_plugin_via_api():
 
 
 def test_bad_plugin_output_is_reported(plugin_path):
-    with pytest.raises(ValueError, match="256"):
+    with pytest.raises(mixzip.PluginError, match="'broken'.*256"):
         mixzip.compress(b"abc", level=1, plugins=["broken"])
 
 

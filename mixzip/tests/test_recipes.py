@@ -4,7 +4,7 @@ import dataclasses
 import pytest
 
 from mixzip.codec.errors import FormatError, UnsupportedModelError
-from mixzip.predictors import backbone, contexts, recipes
+from mixzip.predictors import contexts, recipes
 from mixzip.predictors.recipes import ModelSpec, build_model, spec_for_level
 
 
@@ -17,13 +17,13 @@ def test_level_spec_round_trips_and_builds(level):
 
 def test_memory_estimate_matches_allocation():
     for level in (1, 5, 10):
-        model, _ = build_model(spec_for_level(level))
+        model = build_model(spec_for_level(level))
         assert model.memory() == recipes.level_memory(level)
     for attn in (dict(attn_dim=16), dict(attn_dim=16, attn_src=1)):     # the attention model, both inputs
         base = spec_for_level(10)
         params = dict(base.params, ht_bits=12, match_bits=12, **attn)
-        model, _ = build_model(dataclasses.replace(base, params=params))
-        assert model.memory() == backbone.Backbone.memory_for(**params)
+        spec = dataclasses.replace(base, params=params)
+        assert build_model(spec).memory() == recipes.spec_memory(spec)
 
 
 def test_levels_grow_in_memory():
@@ -66,12 +66,21 @@ def test_bad_spec_json(raw):
 
 
 def test_every_component_can_be_switched_off():
-    # contexts are ablated by leaving them out; the rest by the "off" bits
-    assert set(backbone.OFF_NAMES) == {"order0", "match", "apm"}
+    # contexts are ablated by leaving them out; the rest by the "off" bits, which leave the component out
+    assert set(recipes.OFF_NAMES) == {"order0", "match", "apm"}
     for name in contexts.NAMES:
-        model, _ = build_model(dataclasses.replace(spec_for_level(1), params=dict(
+        model = build_model(dataclasses.replace(spec_for_level(1), params=dict(
             spec_for_level(1).params, contexts=name, ht_bits=12, match_bits=12)))
-        assert list(model.ids) == [contexts.ID[name]]
+        assert list(model.component("contextmap").ids) == [contexts.ID[name]]
+    parts = {"order0": "order0", "match": "match", "apm": None}
+    for name, bit in recipes.OFF_NAMES.items():
+        spec = recipes.with_params(spec_for_level(1), off=bit, ht_bits=12, match_bits=12)
+        model = build_model(spec)
+        if parts[name]:
+            assert model.component(parts[name]) is None
+        else:
+            assert model.refine is None
+        assert model.memory() == recipes.spec_memory(spec)
 
 
 def test_spec_text_is_compact_and_canonical():
@@ -94,17 +103,11 @@ def test_unknown_context_name():
         build_model(dataclasses.replace(spec, params=dict(spec.params, contexts="o1,o99")))
 
 
-def test_run_model_round_trips_and_is_accounted():
-    """The run model is off in every level; keep it correct for experiments."""
-    from mixzip.codec.engine import Engine
-
-    base = spec_for_level(1)
-    spec = dataclasses.replace(base, params=dict(base.params, runs=1, ht_bits=14, match_bits=14))
-    data = b"aaaaaaaabbbbbbbbaaaaaaaab" * 40 + bytes(range(256))
-    enc, dec = Engine(spec), Engine(spec)
-    payload, stored = enc.encode_block(data)
-    assert not stored and dec.decode_block(payload, len(data), stored) == data
-    assert enc.model.memory() == backbone.Backbone.memory_for(**spec.params)
+def test_the_removed_run_model_is_refused_in_one_line():
+    """No level ever wrote runs=1 (every archive says rn=0); the model is gone."""
+    spec = recipes.with_params(spec_for_level(1), runs=1)
+    with pytest.raises(UnsupportedModelError, match="run model"):
+        build_model(spec)
 
 
 @pytest.mark.parametrize("key", ["det_inputs", "mixer_skip"])
@@ -122,7 +125,7 @@ def test_cm3_training_options_round_trip_change_the_code_and_are_accounted(key):
         enc, dec = Engine(spec), Engine(spec)
         payload, stored = enc.encode_block(data)
         assert not stored and dec.decode_block(payload, len(data), stored) == data
-        assert enc.model.memory() == backbone.Backbone.memory_for(**spec.params)
+        assert enc.model.memory() == recipes.spec_memory(spec)
         payloads.append(payload)
     assert payloads[0] != payloads[1]
     old = {k: v for k, v in base.params.items() if k not in ("det_inputs", "mixer_skip")}
@@ -147,7 +150,7 @@ def test_gru_adam_rates_round_trip_change_the_code_and_need_cm3():
         enc, dec = Engine(spec), Engine(spec)
         payload, stored = enc.encode_block(data)
         assert not stored and dec.decode_block(payload, len(data), stored) == data
-        assert enc.model.memory() == backbone.Backbone.memory_for(**spec.params)
+        assert enc.model.memory() == recipes.spec_memory(spec)
         return payload
 
     textbook = code(dict(small, gru_b1=90, gru_b2=9990))
@@ -180,7 +183,7 @@ def test_mixer_rates_round_trip_change_the_code_and_need_cm3():
         enc, dec = Engine(back), Engine(back)
         payload, stored = enc.encode_block(data)
         assert not stored and dec.decode_block(payload, len(data), stored) == data
-        assert enc.model.memory() == backbone.Backbone.memory_for(**spec.params)
+        assert enc.model.memory() == recipes.spec_memory(spec)
         return payload
 
     common = code(small)

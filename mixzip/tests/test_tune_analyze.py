@@ -12,7 +12,8 @@ from click.testing import CliRunner
 import mixzip
 from mixzip import analyze, cli, corpus, tune
 from mixzip.predictors import eml
-from mixzip.predictors.backbone import Backbone
+from mixzip.codec.errors import UnsupportedModelError
+from mixzip.predictors import recipes
 
 TEXT = dict(corpus.sample())["text.txt"][:3000]
 
@@ -52,8 +53,8 @@ def test_tables_follow_the_formula():
 
 def test_parameters_are_checked():
     for bad in ("1,2", "0,0,0,0,0,0,0,0,0,0,0,65", "a,b", ",".join(["0"] * 14), ",".join(["1"] * 17)):
-        with pytest.raises(ValueError):
-            Backbone(ht_bits=12, match_bits=12, eml=bad)
+        with pytest.raises(UnsupportedModelError):
+            recipes.build_model(recipes.with_params(recipes.spec_for_level(1), ht_bits=12, match_bits=12, eml=bad))
     assert eml.from_text(eml.to_text(range(-8, 12))) == list(range(-8, 12))
     # twelve integers (archives from before the set node): set and blend are
     # zero, and zero set and blend nodes are written as twelve again, so their
@@ -114,12 +115,12 @@ def test_eml_parameters_change_the_coding_and_round_trip():
 
 
 def test_table_blend_arithmetic_stays_in_range_and_rounds():
-    """The kernel's table blend (backbone.py: the APMs' divisor as a multiply
+    """The kernel's table blend (apmchain.py: the APMs' divisor as a multiply
     by floor(2^24 / D)) against the exact rational blend: within 0.53 of it
     and never outside [min, max] of the blended probabilities."""
     import random
     from fractions import Fraction
-    from mixzip.predictors import backbone as bb
+    from mixzip.predictors import apmchain as bb
 
     rng = random.Random(11)
     ratios = {1: ((1,), bb.BLEND_R1), 2: ((1, 2), bb.BLEND_R3), 3: ((1, 3, 3), bb.BLEND_R7)}
