@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import click
 
 from mixzip import codec
+from mixzip.codec import models as codec_models
 from mixzip.codec.errors import MixzipError
 from mixzip.predictors import recipes
 
@@ -340,24 +341,30 @@ def do_compress(name: str, s: Settings) -> None:
         with progress_for(name, st, s) as progress:
             def job(dst):
                 return codec.compress_stream(reader, dst, s.level, progress=progress, **options)
-            check = (lambda f: verify(f, reader.sha.digest())) if s.verify else None
+            check = (lambda f: verify(f, reader.sha.digest(), s.plugins)) if s.verify else None
             n_in, n_out = write_output(dest, st, s.force, job, check)
     finish(name, dest, s)
     if s.verbose and not s.quiet:
         summary(name, dest, n_in, n_out, time.perf_counter() - start, True)
 
 
-def verify(f, expected: bytes) -> None:
-    """Decompress the archive in ``f`` and compare with the input's sha256."""
+def verify(f, expected: bytes, plugins: tuple = ()) -> None:
+    """Decompress the archive in ``f`` and compare with the input's sha256.
+    With plugins, a failure is theirs: the rest of mixzip is deterministic."""
     f.flush()
     f.seek(0)
     sink = HashingSink()
+    blame = ""
+    if plugins:
+        names = ", ".join(plugins)
+        blame = (f"; {'plugin ' + names + ' is' if len(plugins) == 1 else 'one of the plugins ' + names + ' is'} "
+                 "not deterministic (the decoder's predictions differ from the encoder's)")
     try:
         codec.decompress_stream(f, sink)
     except MixzipError as exc:
-        raise Problem(f"verify failed: {exc}") from None
+        raise Problem(f"verify failed: {exc}{blame}") from None
     if sink.sha.digest() != expected:
-        raise Problem("verify failed: decompressed data differs from the input")
+        raise Problem(f"verify failed: decompressed data differs from the input{blame}")
 
 
 def do_decompress(name: str, s: Settings) -> None:
@@ -453,6 +460,8 @@ JOBS = {"compress": do_compress, "decompress": do_decompress, "test": do_test}
 def run_files(names: list[str], s: Settings) -> int:
     if s.mode == "list":
         return list_files(names, s)
+    if not s.quiet:
+        codec_models.compile_notice = say        # a level's first run compiles: say so
     if s.mode == "compress":
         try:
             recipes.spec_for_level(s.level, s.plugins)   # fail once, before any file
@@ -523,11 +532,13 @@ class CodecCommand(click.Command):
                                           "(mixzip bench --help)"),
                                 ("analyze", "what each model earns on a file, the MoE router, "
                                             "a bits-per-byte trace"),
-                                ("tune", "fit the EML heuristics' parameters on a corpus")])
+                                ("tune", "fit the EML heuristics' parameters on a corpus"),
+                                ("plugins", "installed plugins, the plugins an archive needs, "
+                                            "'check NAME FILE' for determinism")])
         with formatter.section("Notes"):
             formatter.write_text(
                 "With no FILE, or when FILE is -, read standard input and write standard "
-                "output.  A file literally named 'bench', 'analyze' or 'tune' must be given "
+                "output.  A file literally named 'bench', 'analyze', 'tune' or 'plugins' must be given "
                 "with a path, e.g. ./bench.  "
                 "mixzip codes each stream on one thread: -T is accepted for compatibility "
                 "and never changes the output.  Exit status: 0 ok, 1 error, 2 warning, "
@@ -564,7 +575,7 @@ class MixzipGroup(click.Group):
         except click.UsageError as exc:
             say(exc.format_message())
             sub = exc.ctx.info_name if exc.ctx else None
-            hint = f"mixzip {sub} --help" if sub in ("bench", "analyze", "tune") else "mixzip --help"
+            hint = f"mixzip {sub} --help" if sub in ("bench", "analyze", "tune", "plugins") else "mixzip --help"
             click.echo(f"Try '{hint}' for more information.", err=True)
             status = ERROR
         except click.ClickException as exc:
@@ -794,6 +805,84 @@ def tune_command(files, corpus, level, seed, restarts, max_bytes, jobs, start, n
         say(f"tune: {describe(exc)}")
         return ERROR
     return OK
+
+
+# --------------------------------------------------------------------------
+# mixzip plugins
+
+@main.command("plugins", context_settings={"ignore_unknown_options": False})
+@click.argument("args", nargs=-1, metavar="[ARCHIVE]... | check NAME FILE")
+@click.option("--level", type=click.IntRange(recipes.MIN_LEVEL, recipes.MAX_LEVEL), default=1,
+              show_default=True, metavar="N", help="Level for 'check'.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def plugins_command(args, level, as_json) -> int:
+    """List the installed plugins (fast-path components and Python byte
+    predictors) and their versions; with ARCHIVEs, which plugins each needs
+    and whether they are installed; 'check NAME FILE' encodes FILE with the
+    plugin twice and once compiled for a generic CPU, and says whether the
+    archives agree and decode (a plugin must be deterministic).  An archive
+    named 'check' must be given with a path, e.g. ./check."""
+    from mixzip.predictors import plugins
+
+    try:
+        if args and args[0] == "check":
+            if len(args) != 3:
+                raise click.UsageError("usage: mixzip plugins check NAME FILE")
+            r = plugins.check_determinism(args[1], args[2], level=level)
+            r["plugin"] = args[1]
+            if as_json:
+                click.echo(json.dumps(r, indent=2))
+            elif r["deterministic"]:
+                click.echo(f"{args[1]}: deterministic ({len(r['archives'])} identical archives of {args[2]}, "
+                           f"which decode)")
+            else:
+                click.echo(f"{args[1]}: NOT deterministic: {r['problem']}")
+            return OK if r["deterministic"] else ERROR
+        have = {row["name"]: row for row in plugins.installed()}
+        if not args:
+            rows = list(have.values())
+            if as_json:
+                click.echo(json.dumps(rows, indent=2))
+            elif not rows:
+                click.echo("no plugins installed (see docs/ARCHITECTURE.md, 'Adding a model')")
+            else:
+                for r in rows:
+                    src = f"{r['distribution']} {r['distribution_version']}" if r["distribution"] else "in process"
+                    state = r["error"] or f"version {r['version']}"
+                    click.echo(f"{r['name']:<16} {r['kind']:<10} {state:<14} {src}")
+                click.echo("An archive made with a plugin names it (+name/version) and needs it to decode.")
+            return OK
+        status, out = OK, []
+        for name in args:
+            try:
+                spec = codec.info(name).spec
+            except (MixzipError, OSError) as exc:
+                say(f"{name}: {describe(exc, name)}")
+                status = ERROR
+                continue
+            for pname, pver in spec.plugins:
+                row = have.get(pname)
+                ok = row is not None and row["version"] == pver
+                out.append({"archive": name, "plugin": pname, "version": pver, "installed": ok})
+                if not ok:
+                    status = worst(status, WARNING)
+            if not spec.plugins:
+                out.append({"archive": name, "plugin": None, "version": None, "installed": True})
+        if as_json:
+            click.echo(json.dumps(out, indent=2))
+        else:
+            for r in out:
+                if r["plugin"] is None:
+                    click.echo(f"{r['archive']}: needs no plugin")
+                else:
+                    click.echo(f"{r['archive']}: needs {r['plugin']} {r['version']} "
+                               f"({'installed' if r['installed'] else 'NOT installed'})")
+        return status
+    except click.UsageError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one line
+        say(f"plugins: {describe(exc)}")
+        return ERROR
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ every level in MIN_LEVEL..MAX_LEVEL.
 """
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from mixzip.codec.errors import MixzipError
 
@@ -39,6 +39,11 @@ class ModelProvider(Protocol):
 
 
 _provider: ModelProvider | None = None
+
+# Called with one line of text when a model is about to be compiled for this
+# machine (its first use; later runs load it from the cache): the CLI says
+# so on stderr.  None: silent (the library never prints by itself).
+compile_notice: Callable[[str], None] | None = None
 
 
 def register(provider: ModelProvider) -> None:

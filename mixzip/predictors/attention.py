@@ -45,10 +45,7 @@ WQ and WL are then D x dx and L x dx, and no embedding is read or trained.
 Output: cumulative counts in one row of the backbone's neural table (as the
 GRU's), confidence bucket in ac[A_CONF].
 
-Status: it learns (3.27 bpb alone on alice29's first 100 KB), but in the mix
-it measured +0.18% on Canterbury beside level 10's context models, and
-+0.13% beside the GRU when keyed by its state (scripts/ablation.py
---neural; -0.00% with cm/2's final mixer), so no level uses it.
+Status: no level uses it (docs/RESULTS.md, "The neural byte models").
 """
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ class Model:
     def __init__(self, plan: Plan, p: dict, stats: bool = False):
         self.p = p
         self.shared = Shared(p["match_bits"])
-        self.shared.models = {}
+        self.shared.models = {}     # the components built so far, by name (during the build only)
         self.models = []
         weights = []
         for cls, kw in map(_split, plan.models):
@@ -71,9 +71,24 @@ class Model:
         self.chunk = 1 << 13 if any(getattr(c, "slow", False) for c in self.models) else 1 << 16
         sh = self.shared
         self.S = (sh.h, sh.tabs, sh.ring, self.x, *(c.state() for c in parts))
+        # components hold the shared arrays; shared must not hold them back
+        # (a reference cycle would keep a stream's hundreds of MB alive until
+        # the garbage collector runs, and make the next model's pages costly)
+        self.by_name = sh.models
+        sh.models = None
 
     def run(self, mode, data, dstart, dend, buf, bend, cs) -> int:
         return self.kernel(mode, data, dstart, dend, buf, bend, cs, self.S)
+
+    def needs_compile(self) -> bool:
+        """True if the first run will compile the driver (not compiled in this
+        process, and not in Numba's cache for this machine)."""
+        if self.kernel.overloads:
+            return False
+        try:
+            return not self.kernel._cache._cache_file._load_index()
+        except Exception:       # no cache (read-only install), or another Numba
+            return True
 
     def check(self) -> None:
         """Raise what stopped the last run, if a component did (h[ERR])."""
@@ -85,7 +100,7 @@ class Model:
                     c.raise_error(err)
 
     def component(self, name: str):
-        return self.shared.models.get(name)
+        return self.by_name.get(name)
 
     def memory(self) -> int:
         parts = [*self.models, self.mixer] + ([self.refine] if self.refine else [])

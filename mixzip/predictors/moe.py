@@ -48,12 +48,7 @@ Learning (after the bit y is coded; err = (y << 16) - p16):
 All integer; the decoder repeats every step.  Memory: 4 E x ROWS bytes for R
 (E = 8: 110 KiB) plus a few scalars per expert.
 
-Measured (scripts/ablation.py --mixing, README): with level 8's inputs,
-2 of 3 experts are 2.01% smaller than one mixer for 1.22x the time (1.20-1.24x
-in four earlier runs, before the deterministic inputs and the update skip);
-2 of 4: 1.97%, 1.27x (1.20-1.25x earlier); every MoE from 3 of 5 experts
-up beats 3 mixers + a final mixer; level 8 uses 3 of 5, levels 9 and 10
-use 6 of 8.
+What it is worth: docs/RESULTS.md ("Mixing").
 
 How to call, with feature row f's index x ne in ``rows[f]`` (f < NF):
   per bit:

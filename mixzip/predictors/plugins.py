@@ -333,3 +333,76 @@ class BytePlugins(Component):
 
     def describe(self) -> str:
         return "plugins(" + ",".join(self.names) + ")"
+
+
+# ---------------------------------------------------------------- what is installed, and is it deterministic
+
+def installed() -> list[dict]:
+    """Every plugin this mixzip can load: name, kind ("component": fast path,
+    or "python"), version, and the distribution that provides it."""
+    rows = []
+    for kind, found in (("component", available_components()), ("python", available())):
+        for name, obj in sorted(found.items()):
+            dist = dist_version = None
+            if isinstance(obj, metadata.EntryPoint) and obj.dist is not None:
+                dist, dist_version = obj.dist.metadata["Name"], obj.dist.version
+            try:
+                version = plugin_version(load_factory(name))
+                error = None
+            except UnsupportedModelError as exc:
+                version, error = None, str(exc)
+            rows.append({"name": name, "kind": kind, "version": version, "distribution": dist,
+                         "distribution_version": dist_version, "error": error})
+    return rows
+
+
+_CHECK_CHILD = r"""
+import hashlib, sys
+import mixzip
+data = open(sys.argv[1], "rb").read()
+sys.stdout.write(hashlib.sha256(mixzip.compress(data, level=int(sys.argv[2]), plugins=[sys.argv[3]])).hexdigest())
+"""
+
+
+def check_determinism(name: str, path: str, level: int = 1, generic: bool = True) -> dict:
+    """Encode the file at ``path`` with plugin ``name`` twice in this process
+    and (``generic``) once in a fresh process whose kernels are compiled for
+    a generic CPU, decode the first archive, and compare.  Returns
+    {"deterministic": bool, "archives": [sha256...], "decodes": bool, "problem": str or None}."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from mixzip.codec import streams
+    from mixzip.codec.errors import MixzipError
+
+    with open(path, "rb") as f:
+        data = f.read()
+    first = streams.compress(data, level=level, plugins=[name])
+    shas = [hashlib.sha256(first).hexdigest(),
+            hashlib.sha256(streams.compress(data, level=level, plugins=[name])).hexdigest()]
+    problem = None
+    if generic:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = dict(os.environ, NUMBA_CPU_NAME="generic", NUMBA_CACHE_DIR=os.path.join(tmp, "numba"),
+                       MIXZIP_DRIVER_DIR=os.path.join(tmp, "drivers"))
+            out = subprocess.run([sys.executable, "-c", _CHECK_CHILD, path, str(level), name], env=env,
+                                 capture_output=True, text=True)
+        if out.returncode != 0:
+            problem = f"the generic-CPU run failed: {(out.stderr.strip().splitlines() or ['?'])[-1]}"
+        else:
+            shas.append(out.stdout.strip())
+    try:
+        decodes = streams.decompress(first) == data
+    except MixzipError as exc:
+        decodes = False
+        problem = problem or f"decoding failed: {exc}"
+    same = len(set(shas)) == 1
+    if not same:
+        problem = problem or "encoding the same input gave different archives"
+    elif not decodes:
+        problem = problem or "the archive does not decode to the input"
+    return {"deterministic": same and decodes and problem is None, "archives": shas, "decodes": decodes,
+            "problem": problem}

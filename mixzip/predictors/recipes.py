@@ -217,7 +217,11 @@ def build_model(spec: ModelSpec, stats: bool = False) -> Model:
     version, a parameter or a plugin is not supported here."""
     plugins = _plugins(spec)            # a missing plugin is named first
     p = resolve(spec)
-    return Model(plan_for(p, plugins), p, stats=stats)
+    model = Model(plan_for(p, plugins), p, stats=stats)
+    if models.compile_notice is not None and model.needs_compile():
+        what = f"level-{spec.level} model" if spec.level is not None else "model"
+        models.compile_notice(f"compiling the {what} for this machine, first run only (about a minute)...")
+    return model
 
 
 def with_params(spec: ModelSpec, **changes) -> ModelSpec:
