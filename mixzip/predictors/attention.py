@@ -381,8 +381,8 @@ class AttentionModel(Component):
 
     name = "attention"
     PARAMS = (
-        Param("attn_dim", "ad", 0, 256, 0, 1, "attention width, a multiple of 8 (0: no attention model)"),
-        Param("attn_levels", "al", 2, 40, 12, 1, "attention: Fenwick levels"),
+        Param("attn_dim", "ad", 0, 64, 0, 1, "attention width, a multiple of 8 (0: no attention model)"),
+        Param("attn_levels", "al", 2, 24, 12, 1, "attention: Fenwick levels"),
         Param("attn_lr", "az", 1, 10000, 200, 1, "attention SGD step, 1e-4 units"),
         Param("attn_src", "as", 0, 1, 0, 1, "1: keyed by the GRU's state"),
     )
@@ -410,7 +410,7 @@ class AttentionModel(Component):
     @classmethod
     def validate(cls, p: dict) -> None:
         if p["attn_dim"] and (p["attn_dim"] % 8 or p["attn_dim"] < 8):
-            raise ValueError("attention dim must be a multiple of 8 in 8..256")
+            raise ValueError("attention dim must be a multiple of 8 in 8..64")
 
     @classmethod
     def inputs(cls, p: dict, **kw) -> np.ndarray:

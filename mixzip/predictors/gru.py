@@ -362,7 +362,7 @@ class Gru:
                  lr: float = 0.002, clip: float = 1.0, opt: int = 1,
                  b1: float = 0.9, b2: float = 0.999, eps: float = 1e-5, olr: float = 0.0):
         if hidden % 8 or embed % 8 or not (8 <= hidden <= 1024 and 8 <= embed <= 256):
-            raise ValueError("GRU hidden and embed sizes must be multiples of 8 (8..1024, 8..256)")
+            raise ValueError("GRU hidden and embed sizes must be multiples of 8 (8..256, 8..64)")
         if not 1 <= window <= 256:
             raise ValueError("GRU window must be in 1..256")
         off = layout(embed, hidden)
@@ -447,9 +447,9 @@ class GruModel(Component):
 
     name = "gru"
     PARAMS = (
-        Param("gru_hidden", "gh", 0, 1024, 0, 1, "GRU cells, a multiple of 8 (0: no GRU)"),
-        Param("gru_embed", "ge", 8, 256, 32, 1, "GRU byte embedding size, a multiple of 8"),
-        Param("gru_window", "gk", 1, 256, 16, 1, "GRU: bytes per truncated-BPTT window"),
+        Param("gru_hidden", "gh", 0, 256, 0, 1, "GRU cells, a multiple of 8 (0: no GRU)"),
+        Param("gru_embed", "ge", 8, 64, 32, 1, "GRU byte embedding size, a multiple of 8"),
+        Param("gru_window", "gk", 1, 64, 16, 1, "GRU: bytes per truncated-BPTT window"),
         Param("gru_lr", "gl", 1, 10000, 20, 1, "GRU Adam step, 1e-4 units"),
         Param("gru_olr", "go", 0, 10000, 0, 1, "GRU per-byte SGD step of the output layer, 1e-4 units"),
         Param("gru_b1", "g1", 0, 99, 90, 3, "GRU Adam first-moment rate, 1/100"),
@@ -471,7 +471,7 @@ class GruModel(Component):
     @classmethod
     def validate(cls, p: dict) -> None:
         if p["gru_hidden"] and (p["gru_hidden"] % 8 or p["gru_hidden"] < 8 or p["gru_embed"] % 8):
-            raise ValueError("GRU hidden and embed sizes must be multiples of 8 (8..1024, 8..256)")
+            raise ValueError("GRU hidden and embed sizes must be multiples of 8 (8..256, 8..64)")
 
     @classmethod
     def inputs(cls, p: dict, **kw) -> np.ndarray:

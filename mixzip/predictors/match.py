@@ -145,7 +145,7 @@ def mm_step(s, h, c):
 class MatchModel(Component):
     name = "match"
     PARAMS = (
-        Param("match_bits", "mb", 12, 28, 22, 1,
+        Param("match_bits", "mb", 12, 24, 22, 1,
               "history: 2^match_bits bytes (the shared ring buffer), index 2^(match_bits - 2)"),
     )
     begin = mm_begin

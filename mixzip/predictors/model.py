@@ -68,7 +68,7 @@ class Model:
         parts = [*self.models, self.mixer] + ([self.refine] if self.refine else [])
         self.kernel, self.driver_name, self.compiles = driver.load(self.models, self.mixer, self.refine)
         # bytes per run call: about 0.1-0.3 s of work, so Ctrl-C acts quickly
-        self.chunk = 1 << 13 if any(getattr(c, "slow", False) for c in self.models) else 1 << 16
+        self.chunk = 1 << 12 if any(getattr(c, "slow", False) for c in self.models) else 1 << 16
         sh = self.shared
         self.S = (sh.h, sh.tabs, sh.ring, self.x, *(c.state() for c in parts))
         # components hold the shared arrays; shared must not hold them back

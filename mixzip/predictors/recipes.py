@@ -26,6 +26,11 @@ between releases without a recipe version: any cm/3 decoder reads any
 earlier level-8 archive.  docs/RESULTS.md has the measurements behind each
 choice.
 
+Ranges: each parameter accepts what some level writes, or a bound the tests
+exercise, so a hostile header cannot ask for a model that takes gigabytes
+or seconds per kilobyte (the largest: level 9's 24-bit tables, a GRU of
+256 cells).
+
 Versions: 1 (mixzip 0.1): the final mixer's weights chosen by c0 alone;
 2 (0.2): by (c0, match state, c1 >> 6); 3: adds the MoE router, mixers
 5..8, EML, the deterministic inputs, the mixer update skip, the GRU's Adam

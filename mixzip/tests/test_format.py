@@ -5,6 +5,7 @@ CorruptError, UnsupportedModelError for unknown models) - never another
 exception, and never return wrong data.
 """
 import io
+import pathlib
 import random
 import struct
 import zlib
@@ -335,3 +336,56 @@ def test_reader_errors_are_sticky():
         r.read()
     with pytest.raises(CorruptError):
         r.read(1)
+
+
+# ---------------------------------------------------------------- hostile archives (fixtures)
+HOSTILE = pathlib.Path(__file__).with_name("data")
+
+
+@pytest.mark.parametrize("name", ["hostile_L1_64M.mxz", "hostile_L8_64M.mxz", "hostile_L10_64M.mxz"])
+def test_a_tiny_archive_declaring_a_huge_block_stops_at_its_payload(name, monkeypatch):
+    """A ~200-byte archive whose one block declares 64 MiB of data behind a
+    48-byte payload: the decoder notices it has run past the payload after
+    its first run call (64 KiB, or 4 KiB with a neural model) and stops
+    with CorruptError, instead of decoding 64 MiB of garbage (minutes, or
+    hours with a large network)."""
+    from mixzip.predictors.model import Model
+
+    calls = []
+    run = Model.run
+    monkeypatch.setattr(Model, "run", lambda self, *a: calls.append(a[3] - a[2]) or run(self, *a))
+    raw = (HOSTILE / name).read_bytes()
+    with pytest.raises(CorruptError, match="payload"):
+        mixzip.decompress(raw)
+    assert len(calls) == 1 and calls[0] <= 1 << 16
+    with pytest.raises(CorruptError):
+        mixzip.test(io.BytesIO(raw))
+
+
+@pytest.mark.parametrize("name, what", [("hostile_gru1024.mxz", "gru_hidden"), ("hostile_mb28.mxz", "match_bits")])
+def test_a_header_asking_for_a_model_no_level_writes_is_refused(name, what):
+    """Parameters are bounded by what a level writes (or a tested bound): a
+    1024-cell GRU with a 256-wide attention model (hours for 64 MiB), or a
+    28-bit match history (768 MB), is refused before anything is allocated."""
+    with pytest.raises(UnsupportedModelError, match=what):
+        mixzip.decompress((HOSTILE / name).read_bytes())
+
+
+def test_kernel_runs_are_short_so_ctrl_c_acts_quickly(monkeypatch):
+    """Python sees a signal only between kernel calls: the engine codes at
+    most 64 KiB per call (4 KiB with the neural models), a fraction of a
+    second at any level."""
+    from mixzip.codec.engine import Engine
+    from mixzip.predictors.model import Model
+    from mixzip.predictors.recipes import spec_for_level, with_params
+
+    sizes = []
+    run = Model.run
+    monkeypatch.setattr(Model, "run", lambda self, *a: sizes.append(a[3] - a[2]) or run(self, *a))
+    data = bytes(range(256)) * 1024
+    Engine(spec_for_level(1)).encode_block(data)
+    assert max(sizes) == 1 << 16 and len(sizes) == 4
+    sizes.clear()
+    small_gru = with_params(spec_for_level(10), ht_bits=12, match_bits=12, gru_hidden=8, gru_embed=8)
+    Engine(small_gru).encode_block(data[:20000])
+    assert max(sizes) == 1 << 12
