@@ -485,36 +485,134 @@ class SizeType(click.ParamType):
         return size
 
 
-def _remember_level(ctx: click.Context, param: click.Parameter, value) -> None:
-    """-1 ... -9 and --level share one setting; the last one given wins."""
-    if value is None or value is False:
-        return
-    ctx.meta["mixzip.level"] = int(param.name.rsplit("_", 1)[1]) if value is True else value
+class LevelError(click.ClickException):
+    """A level out of range: one line, no usage hint (it names the range)."""
 
 
-def level_options(f):
-    for n in range(9, recipes.MIN_LEVEL - 1, -1):      # level 10 only as --level 10
-        f = click.option(f"-{n}", f"level_{n}", is_flag=True, hidden=True, expose_value=False,
-                         callback=_remember_level)(f)
-    return f
+LEVEL_RANGE = (f"levels are {recipes.MIN_LEVEL}..{recipes.MAX_LEVEL} "
+               f"(-{recipes.MIN_LEVEL} ... -{recipes.MAX_LEVEL}, --fast = -{recipes.MIN_LEVEL}, "
+               f"--best = -{recipes.MAX_LEVEL})")
+
+
+def check_level(value) -> int:
+    """A level given by the user, as an int; LevelError naming the range if it is not one."""
+    try:
+        level = int(str(value).strip())
+    except ValueError:
+        raise LevelError(f"level {value!r} is not a number; {LEVEL_RANGE}") from None
+    if not recipes.MIN_LEVEL <= level <= recipes.MAX_LEVEL:
+        raise LevelError(f"level {level} is out of range; {LEVEL_RANGE}")
+    return level
+
+
+class LevelType(click.ParamType):
+    """A level 1..10; out of range is a one-line error naming the range."""
+
+    name = "level"
+
+    def convert(self, value, param, ctx):
+        return value if isinstance(value, int) else check_level(value)
+
+
+class LevelsType(click.ParamType):
+    """One or more levels: 8, 1,8 or 1-3 (repeatable option)."""
+
+    name = "levels"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, (list, tuple)):
+            return tuple(value)
+        levels = []
+        for part in str(value).split(","):
+            lo, dash, hi = part.partition("-")
+            if dash and lo.strip():
+                a, b = check_level(lo), check_level(hi)
+                levels += range(a, b + 1) if a <= b else range(a, b - 1, -1)
+            else:
+                levels.append(check_level(part))
+        return tuple(levels)
+
+
+_LEVEL_ALIASES = {"--best": str(recipes.MAX_LEVEL), "--fast": str(recipes.MIN_LEVEL)}
+
+
+def rewrite_level_flags(args: list[str], value_shorts: set[str], value_longs: set[str]) -> list[str]:
+    """Turn ``-N`` (any number of digits, also inside a cluster such as
+    ``-19c`` or ``-dc12``), ``--best`` and ``--fast`` into ``--level N``, so
+    that ``-12`` means level 12 (an error naming the range), never ``-1 -2``.
+
+    Values of options that take one (``-o -12``, ``-T4``) and everything after
+    ``--`` are left alone."""
+    out: list[str] = []
+    it = iter(args)
+    for tok in it:
+        if tok == "--":
+            out.append(tok)
+            out.extend(it)
+            break
+        if tok in _LEVEL_ALIASES:
+            out += ["--level", _LEVEL_ALIASES[tok]]
+            continue
+        if tok.startswith("--"):
+            out.append(tok)
+            if tok in value_longs:                 # its value is the next argument
+                nxt = next(it, None)
+                if nxt is not None:
+                    out.append(nxt)
+            continue
+        if not tok.startswith("-") or tok == "-":
+            out.append(tok)
+            continue
+        i, n = 1, len(tok)
+        while i < n:
+            ch = tok[i]
+            if ch.isdigit():
+                j = i
+                while j < n and tok[j].isdigit():
+                    j += 1
+                out += ["--level", tok[i:j]]
+                i = j
+            elif ch in value_shorts:               # the rest (or the next argument) is its value
+                out.append("-" + tok[i:])
+                if i == n - 1:
+                    nxt = next(it, None)
+                    if nxt is not None:
+                        out.append(nxt)
+                break
+            else:
+                out.append("-" + ch)
+                i += 1
+    return out
 
 
 class CodecCommand(click.Command):
     """The default command; its usage reads ``mixzip [OPTIONS] [FILE]...`` and
     its help ends with the level table."""
 
+    def parse_args(self, ctx, args):
+        shorts, longs = set(), set()
+        for p in self.params:
+            if isinstance(p, click.Option) and not p.is_flag and not p.count:
+                for opt in p.opts + p.secondary_opts:
+                    if opt.startswith("--"):
+                        longs.add(opt)
+                    else:
+                        shorts.add(opt[1:])
+        return super().parse_args(ctx, rewrite_level_flags(list(args), shorts, longs))
+
     def format_usage(self, ctx, formatter):
         formatter.write_usage(ctx.find_root().info_name or "mixzip",
                               " ".join(self.collect_usage_pieces(ctx)))
 
     def format_epilog(self, ctx, formatter):
-        with formatter.section("Levels (-1 ... -9, --level N; 10 only as --level 10)"):
+        with formatter.section(f"Levels (-{recipes.MIN_LEVEL} ... -{recipes.MAX_LEVEL} or --level N; "
+                               f"--fast = -{recipes.MIN_LEVEL}, --best = -{recipes.MAX_LEVEL})"):
             formatter.write_text(
                 "Each level is smaller output and slower than the one before.  Compression "
                 "and decompression run at about the same speed and use the same memory.  "
                 "Speeds: one stream, measured with scripts/frontier.py on the Canterbury "
                 "corpus on a 2-core x86-64 server.")
-            formatter.write_dl([(f"-{n}" if n < 10 else f"--level {n}", f"{recipes.level_memory(n) / 2**20:4.0f} MiB  "
+            formatter.write_dl([(f"-{n}", f"{recipes.level_memory(n) / 2**20:4.0f} MiB  "
                                  f"~{recipes.LEVEL_SPEED[n]:.2f} MB/s"
                                  + ("  (default)" if n == recipes.DEFAULT_LEVEL else ""))
                                 for n in sorted(recipes.LEVELS)])
@@ -615,11 +713,11 @@ def main() -> None:
               help="Overwrite outputs; read/write compressed data on a terminal.")
 @click.option("-v", "--verbose", is_flag=True, help="One summary line per file on stderr.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings, summaries or progress.")
-@level_options
-@click.option("--level", "level_value", type=click.IntRange(recipes.MIN_LEVEL, recipes.MAX_LEVEL),
-              metavar="N", expose_value=False, callback=_remember_level,
-              help=f"Level {recipes.MIN_LEVEL}..{recipes.MAX_LEVEL} "
-                   f"(default {recipes.DEFAULT_LEVEL}); also -1 ... -9.")
+@click.option("--level", "level", type=LevelType(), default=recipes.DEFAULT_LEVEL, metavar="N",
+              help=f"Level {recipes.MIN_LEVEL}..{recipes.MAX_LEVEL} (default "
+                   f"{recipes.DEFAULT_LEVEL}); also -{recipes.MIN_LEVEL} ... -{recipes.MAX_LEVEL}.")
+@click.option("--best", is_flag=True, expose_value=False, help=f"Level {recipes.MAX_LEVEL} (= -{recipes.MAX_LEVEL}).")
+@click.option("--fast", is_flag=True, expose_value=False, help=f"Level {recipes.MIN_LEVEL} (= -{recipes.MIN_LEVEL}).")
 @click.option("-T", "--threads", type=click.IntRange(min=0), metavar="N",
               help="Accepted for compatibility; mixzip is single-threaded per stream "
                    "and the output never depends on it.")
@@ -632,7 +730,7 @@ def main() -> None:
 @click.version_option(package_name="mixzip", prog_name="mixzip", message="%(prog)s %(version)s")
 @click.pass_context
 def files_command(ctx, files, compress, decompress, test, listing, to_stdout, output, keep,
-                  force, verbose, quiet, threads, verify, plugins, block_size) -> int:
+                  force, verbose, quiet, level, threads, verify, plugins, block_size) -> int:
     """Compress each FILE to FILE.mxz, or decompress (-d), test (-t) or list (-l)
     archives.  Input files are kept unless --rm."""
     if to_stdout and output is not None:
@@ -642,7 +740,7 @@ def files_command(ctx, files, compress, decompress, test, listing, to_stdout, ou
         raise click.UsageError("-o/--output needs exactly one input file")
     s = Settings(mode=select_mode(compress, decompress, test, listing), to_stdout=to_stdout,
                  output=output, keep=keep, force=force, verbose=verbose, quiet=quiet,
-                 level=ctx.meta.get("mixzip.level", recipes.DEFAULT_LEVEL), plugins=tuple(plugins),
+                 level=level, plugins=tuple(plugins),
                  block_size=block_size, verify=verify)
     return run_files(names, s)
 
@@ -717,7 +815,7 @@ def bench_command(files, corpus, level, as_json, no_baselines, isolate) -> int:
 
 @main.command("analyze")
 @click.argument("file", metavar="FILE")
-@click.option("--level", type=click.IntRange(recipes.MIN_LEVEL, recipes.MAX_LEVEL),
+@click.option("--level", type=LevelType(),
               default=recipes.DEFAULT_LEVEL, show_default=True, metavar="N", help="mixzip level.")
 @click.option("--window", type=SizeType(), default="64K", show_default=True, metavar="SIZE",
               help="Bytes per point of the bits-per-byte trace.")

@@ -234,7 +234,9 @@ def test_verbose_summary(work):
 
 @pytest.mark.parametrize("args, level", [(["-1"], 1), (["-9"], 9), (["--level", "3"], 3),
                                          (["-9", "--level", "2"], 2), (["--level", "2", "-1"], 1),
-                                         (["--level", "10"], 10)])
+                                         (["--level", "10"], 10), (["-10"], 10), (["-1", "-10"], 10),
+                                         (["--best"], 10), (["--fast"], 1), (["--best", "-2"], 2),
+                                         (["-2f"], 2), (["-f3"], 3), (["--level=4"], 4)])
 def test_levels(work, args, level):
     assert run(*args, "a.txt").exit_code == 0
     assert codec.info(str(work / "a.txt.mxz")).spec.level == level
@@ -245,11 +247,28 @@ def test_default_level(work):
     assert codec.info(str(work / "a.txt.mxz")).spec.level == codec.DEFAULT_LEVEL
 
 
-def test_bad_level_is_a_usage_error(work):
-    for bad in (["--level", "12"], ["-10"]):         # level 10 has no one-digit flag
-        result = run(*bad, "a.txt")
-        assert result.exit_code == 1 and "Try 'mixzip --help'" in result.stderr, result.stderr
-        assert not (work / "a.txt.mxz").exists()
+@pytest.mark.parametrize("bad", [["-12"], ["-19"], ["-0"], ["-11"], ["--level", "12"],
+                                 ["--level", "0"], ["-c19"], ["--level", "high"]])
+def test_level_out_of_range_is_one_line_naming_the_range(work, bad):
+    """zstd habits: -12 .. -19 must not quietly mean -1 -2 or -1 -9 (item 1 of issue 18)."""
+    result = run(*bad, "a.txt")
+    assert_one_error(result, "levels are 1..10")
+    assert "level" in result.stderr and "Try" not in result.stderr
+    assert sorted(p.name for p in work.iterdir()) == ["a.txt"]
+
+
+def test_level_flags_leave_option_values_alone():
+    rewrite = cli.rewrite_level_flags
+    assert rewrite(["-o", "-12", "-19c"], {"o", "T"}, {"--output"}) == \
+        ["-o", "-12", "--level", "19", "-c"]
+    assert rewrite(["-T4", "-dc12", "--output", "-3", "--", "-5"], {"o", "T"}, {"--output"}) == \
+        ["-T4", "-d", "-c", "--level", "12", "--output", "-3", "--", "-5"]
+    assert rewrite(["--best", "--fast", "-"], set(), set()) == ["--level", "10", "--level", "1", "-"]
+
+
+def test_output_named_like_a_level(work):
+    assert run(LEVEL, "-o", "-12", "a.txt").exit_code == 0
+    assert codec.decompress((work / "-12").read_bytes()) == TEXT
 
 
 def test_threads_never_change_the_output(work):
@@ -286,9 +305,9 @@ def test_conflicting_modes(work):
 def test_help_lists_levels_and_memory():
     result = run("--help")
     assert result.exit_code == 0 and result.stdout.startswith("Usage: mixzip [OPTIONS] [FILE]...")
-    for n in range(1, 10):
+    for n in range(1, 11):
         assert f"-{n} " in result.stdout
-    assert "--level 10 " in result.stdout
+    assert "--best" in result.stdout and "--fast" in result.stdout
     assert "MiB" in result.stdout and "MB/s" in result.stdout and "./bench" in result.stdout
     assert "(default)" in result.stdout
 
