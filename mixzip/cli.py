@@ -33,12 +33,14 @@ from dataclasses import dataclass
 import click
 
 from mixzip import codec
+from mixzip._entry import Terminated, ending_signals
 from mixzip.codec.errors import MixzipError
 from mixzip.predictors import recipes
 
 SUFFIX = ".mxz"
 STDIO = "-"
 OK, ERROR, WARNING, INTERRUPTED = 0, 1, 2, 130
+BROKEN_PIPE = 128 + 13       # what a shell reports for gzip/xz/zstd killed by SIGPIPE
 _SEVERITY = {OK: 0, WARNING: 1, ERROR: 2, INTERRUPTED: 3}
 PROGRESS_MIN_BYTES = 8_000_000
 
@@ -124,17 +126,56 @@ def _umask() -> int:
     return mask
 
 
+TMP_SUFFIX = ".tmp"
+_RANDOM_CHARS = 8          # tempfile.mkstemp's random part
+
+
+def _name_max(directory: str) -> int:
+    """The longest file name (in bytes) the directory's file system takes."""
+    try:
+        return int(os.pathconf(directory, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
+def temp_prefix(base: str, directory: str) -> str:
+    """``.<base>.`` for the temporary file, with ``base`` shortened (whole
+    characters) so that the temporary name fits the file system's limit:
+    a 250-byte name must not fail because its temporary name is 264 bytes."""
+    room = _name_max(directory) - len(".." + TMP_SUFFIX) - _RANDOM_CHARS
+    while len(os.fsencode(base)) > max(room, 1):
+        base = base[:-1]
+    return f".{base}."
+
+
+def is_special(st: os.stat_result | None) -> bool:
+    """A device node or FIFO: written into directly, never replaced."""
+    return st is not None and (stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                               or stat.S_ISFIFO(st.st_mode))
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
 class AtomicFile:
     """A temporary ``.<name>.XXXX.tmp`` beside ``path``; ``commit`` renames it over
     ``path``, leaving the context without commit removes it."""
 
     def __init__(self, path: str, force: bool):
+        if os.path.isdir(path):
+            raise Problem(f"cannot write {path}: it is a directory (name the output file)")
         if os.path.lexists(path) and not force:
             raise Problem(f"{path} already exists; use -f to overwrite")
         self.path = path
         directory, base = os.path.split(path)
+        directory = directory or "."
         try:
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory or ".")
+            fd, self.tmp = tempfile.mkstemp(prefix=temp_prefix(base, directory), suffix=TMP_SUFFIX,
+                                            dir=directory)
         except OSError as exc:
             raise Problem(f"cannot create {path}: {exc.strerror or exc}") from None
         self.file = os.fdopen(fd, "w+b")
@@ -148,7 +189,12 @@ class AtomicFile:
         else:
             os.chmod(self.tmp, stat.S_IMODE(like.st_mode))
             os.utime(self.tmp, ns=(like.st_atime_ns, like.st_mtime_ns))
-        os.replace(self.tmp, self.path)
+        try:
+            os.replace(self.tmp, self.path)
+        except OSError as exc:          # name the user's path, not the temporary one
+            if os.path.isdir(self.path):
+                raise Problem(f"cannot write {self.path}: it is a directory (name the output file)") from None
+            raise Problem(f"cannot write {self.path}: {exc.strerror or exc}") from None
         self.tmp = None
 
     def discard(self) -> None:
@@ -165,24 +211,40 @@ class AtomicFile:
         self.discard()
 
 
+def _write_through(out, job, check):
+    """``job(out)`` straight into a stream (stdout, a device, a FIFO); with a
+    ``check``, the data waits in an anonymous temporary file until checked."""
+    if check is None:
+        result = job(out)
+    else:
+        with tempfile.TemporaryFile() as tmp:
+            result = job(tmp)
+            check(tmp)
+            tmp.seek(0)
+            shutil.copyfileobj(tmp, out)
+    out.flush()
+    return result
+
+
 def write_output(dest: str | None, like, force: bool, job, check=None):
     """Run ``job(dst)`` into ``dest`` (None: stdout) and return its result.
 
-    A file ``dest`` is only replaced once the job and ``check(file)`` both
-    succeeded.  On stdout, with a ``check``, the data is held in a temporary
-    file until checked."""
+    A regular file ``dest`` is only replaced once the job and ``check(file)``
+    both succeeded.  An existing device node or FIFO (``-o /dev/null``, a
+    named pipe) is written into directly, never renamed over; a block device
+    only with ``force``."""
     if dest is None:
-        out = stdout_binary()
-        if check is None:
-            result = job(out)
-        else:
-            with tempfile.TemporaryFile() as tmp:
-                result = job(tmp)
-                check(tmp)
-                tmp.seek(0)
-                shutil.copyfileobj(tmp, out)
-        out.flush()
-        return result
+        return _write_through(stdout_binary(), job, check)
+    st = _stat(dest)
+    if is_special(st):
+        if stat.S_ISBLK(st.st_mode) and not force:
+            raise Problem(f"{dest} is a block device; use -f to write onto it")
+        try:
+            out = open(dest, "wb")
+        except OSError as exc:
+            raise Problem(f"cannot write {dest}: {exc.strerror or exc}") from None
+        with out:
+            return _write_through(out, job, check)
     with AtomicFile(dest, force) as af:
         result = job(af.file)
         if check is not None:
@@ -399,6 +461,8 @@ def run_one(job, name: str, s: Settings) -> int:
         if exc.status == ERROR or not s.quiet:
             say(f"{display(name)}: {exc}")
         return exc.status
+    except BrokenPipeError:
+        raise                       # the reader went away: stop quietly (MixzipGroup.main)
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line
         say(f"{display(name)}: {describe(exc, name)}")
         return ERROR
@@ -640,6 +704,10 @@ def select_mode(compress: bool, decompress: bool, test: bool, listing: bool) -> 
     return "list" if listing else "test" if test else "decompress" if decompress else "compress"
 
 
+class ReaderGone(Exception):
+    """The reader of our output went away (EPIPE)."""
+
+
 class MixzipGroup(click.Group):
     """A group whose first argument, unless it names a subcommand, goes to the
     default command - so ``mixzip FILE`` works for any FILE but ``bench``,
@@ -655,10 +723,17 @@ class MixzipGroup(click.Group):
             args = [self.DEFAULT, *args]
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise ReaderGone() from None     # click itself would turn EPIPE into exit 1
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
-            status = super().main(args, prog_name or "mixzip", complete_var,
-                                  standalone_mode=False, **extra)
+            with ending_signals():
+                status = super().main(args, prog_name or "mixzip", complete_var,
+                                      standalone_mode=False, **extra)
         except click.UsageError as exc:
             say(exc.format_message())
             sub = exc.ctx.info_name if exc.ctx else None
@@ -670,25 +745,39 @@ class MixzipGroup(click.Group):
             status = ERROR
         except (click.Abort, KeyboardInterrupt):
             status = INTERRUPTED
+        except Terminated as exc:           # SIGTERM, SIGHUP: temporary files are gone by now
+            status = exc.status
+        except (ReaderGone, BrokenPipeError):   # `mixzip -dc x.mxz | head`: quiet, as gzip/xz/zstd
+            _silence_stdout()
+            status = BROKEN_PIPE
         except Exception as exc:  # noqa: BLE001
             say(describe(exc))
             status = ERROR
         status = status if isinstance(status, int) else OK
-        _settle_stdout()
+        if not _settle_stdout() and status == OK:
+            status = BROKEN_PIPE
         if standalone_mode:
             sys.exit(status)
         return status
 
 
-def _settle_stdout() -> None:
-    """Flush stdout; if the reader went away, stop Python complaining at exit."""
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that nothing complains when Python flushes it at exit."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _settle_stdout() -> bool:
+    """Flush stdout; if the reader went away, stop Python complaining at exit
+    and return False."""
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
+        return False
     except (OSError, ValueError):
         pass
+    return True
 
 
 @click.group("mixzip", cls=MixzipGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -727,7 +816,8 @@ def main() -> None:
               help="Add a byte-level predictor plugin (repeatable; slow).")
 @click.option("--block-size", type=SizeType(), metavar="SIZE",
               help="Block size for compression (default 1M; at most 64M).")
-@click.version_option(package_name="mixzip", prog_name="mixzip", message="%(prog)s %(version)s")
+@click.version_option(None, "-V", "--version", package_name="mixzip", prog_name="mixzip",
+                      message="%(prog)s %(version)s")
 @click.pass_context
 def files_command(ctx, files, compress, decompress, test, listing, to_stdout, output, keep,
                   force, verbose, quiet, level, threads, verify, plugins, block_size) -> int:

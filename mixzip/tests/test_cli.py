@@ -547,3 +547,109 @@ def test_process_missing_file_and_warning(work):
     lines = proc.stderr.decode().splitlines()
     assert lines == ["mixzip: missing.txt: No such file or directory",
                      "mixzip: x.mxz: already has .mxz suffix -- unchanged"]
+
+
+# ------------------------------------------------------------------ outputs that are not plain files
+
+def test_output_directory_names_the_users_path(work):
+    (work / "outdir").mkdir()
+    for args in ([LEVEL, "-o", "outdir", "a.txt"], [LEVEL, "-f", "-o", "outdir", "a.txt"]):
+        result = run(*args)
+        assert_one_error(result, "cannot write outdir: it is a directory")
+        assert ".tmp" not in result.stderr
+        assert list((work / "outdir").iterdir()) == [] and hidden_files(work) == []
+
+
+def _fifo_reader(path, got: list):
+    """Read a FIFO to its end without ever blocking the test (O_NONBLOCK)."""
+    import threading
+    import time
+
+    def read():
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        data, deadline, seen_writer = b"", time.monotonic() + 30, False
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:          # a writer is there, nothing yet
+                    seen_writer = True
+                    time.sleep(0.01)
+                    continue
+                if chunk:
+                    data, seen_writer = data + chunk, True
+                elif seen_writer:
+                    break                        # the writer closed it
+                else:
+                    time.sleep(0.01)             # no writer yet
+        finally:
+            os.close(fd)
+            got.append(data)
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("force", [["-f"], []])
+def test_output_fifo_is_written_into_not_replaced(archive, force):
+    """``-f -o FIFO`` must write into the pipe, not rename a regular file over it."""
+    import stat as st
+    fifo = archive.parent / "pipe"
+    os.mkfifo(fifo)
+    got: list = []
+    thread = _fifo_reader(fifo, got)
+    result = run("-d", *force, "-o", fifo, archive.name)
+    thread.join(35)
+    assert result.exit_code == 0, result.stderr
+    assert st.S_ISFIFO(os.stat(fifo).st_mode)            # still the FIFO
+    assert got == [TEXT] and hidden_files(archive.parent) == []
+
+
+def test_output_private_device_node_is_written_into(archive):
+    """A private character device (the null device, made in tmp) stays a device."""
+    import stat as st
+    node = archive.parent / "null"
+    try:
+        os.mknod(node, 0o666 | st.S_IFCHR, os.makedev(1, 3))
+    except (PermissionError, AttributeError, OSError):
+        pytest.skip("cannot make a device node here (not root)")
+    result = run("-d", "-f", "-o", node, archive.name)
+    assert result.exit_code == 0, result.stderr
+    assert st.S_ISCHR(os.stat(node).st_mode) and hidden_files(archive.parent) == []
+
+
+def test_output_fifo_with_verify(work):
+    fifo = work / "pipe"
+    os.mkfifo(fifo)
+    got: list = []
+    thread = _fifo_reader(fifo, got)
+    result = run(LEVEL, "--verify", "-o", fifo, "a.txt")
+    thread.join(35)
+    assert result.exit_code == 0 and codec.decompress(got[0]) == TEXT
+
+
+@pytest.mark.parametrize("length", [238, 245, 251])
+def test_long_names_keep_the_temporary_name_within_the_limit(work, length):
+    """gzip handles names up to the limit; the temporary name must not add 14 bytes past it."""
+    if os.pathconf(work, "PC_NAME_MAX") < 255:
+        pytest.skip("file system with short names")
+    name = "n" * (length - 4) + ".txt"
+    (work / name).write_bytes(TEXT)
+    result = run(LEVEL, name)
+    assert result.exit_code == 0, result.stderr
+    assert codec.decompress((work / (name + ".mxz")).read_bytes()) == TEXT
+    (work / name).unlink()
+    assert run("-d", name + ".mxz").exit_code == 0
+    assert (work / name).read_bytes() == TEXT and hidden_files(work) == []
+
+
+def test_temp_prefix_fits():
+    assert cli.temp_prefix("short", ".") == ".short."
+    long = cli.temp_prefix("é" * 200, ".")              # 400 bytes in UTF-8
+    assert len(os.fsencode(long)) + 8 + len(".tmp") <= cli._name_max(".")
+
+
+def test_version_short_flag():
+    result = run("-V")
+    assert result.exit_code == 0 and result.stdout.startswith("mixzip ")
