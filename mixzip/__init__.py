@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 _API = (
     "compress", "decompress", "open", "MixzipWriter", "MixzipReader",
     "compressobj", "decompressobj", "MixzipCompressor", "MixzipDecompressor",
-    "compress_stream", "decompress_stream", "info", "test", "ArchiveInfo",
+    "compress_stream", "decompress_stream", "info", "test", "ArchiveInfo", "model_memory",
     "MixzipError", "FormatError", "CorruptError", "UnsupportedModelError", "LimitError",
     "DEFAULT_LEVEL", "MIN_LEVEL", "MAX_LEVEL", "DEFAULT_BLOCK_SIZE", "MAX_BLOCK_SIZE",
     "FLUSH_BLOCK", "FLUSH_FINISH", "register_shutil_formats",

@@ -5,6 +5,8 @@
     +-- CorruptError            checksum mismatch, truncated stream, trailing garbage
     +-- UnsupportedModelError   the archive names a recipe or predictor plugin that is
                                 not available here (message names it)
+    +-- LimitError              decoding would pass a limit the caller set
+                                (memory_limit, max_output_size); nothing was decoded past it
 
 Messages are one line, fit for ``mixzip: <message>`` on stderr.
 """
@@ -25,3 +27,8 @@ class CorruptError(MixzipError):
 
 class UnsupportedModelError(MixzipError):
     """The archive's model spec names a recipe or predictor that is not installed."""
+
+
+class LimitError(MixzipError):
+    """Decoding would need more than a limit the caller set: the model's memory
+    (``memory_limit``, ``-M``) or the output's size (``max_output_size``)."""
