@@ -72,6 +72,8 @@ class Settings:
     plugins: tuple = ()
     block_size: int | None = None
     verify: bool = False
+    memory_limit: int | None = None  # -M: refuse models that need more (bytes)
+    progress: bool = True            # --no-progress turns it off
 
 
 # --------------------------------------------------------------------------
@@ -273,6 +275,8 @@ def open_input(name: str, s: Settings):
             st = None
         yield src, st
         return
+    if os.path.isdir(name):
+        raise Problem("is a directory -- ignored (use -r to go into directories)")
     with open(name, "rb") as f:
         yield f, os.fstat(f.fileno())
 
@@ -429,7 +433,8 @@ def do_decompress(name: str, s: Settings) -> None:
         check_distinct(st, dest)
         with progress_for(name, st, s) as progress:
             def job(dst):
-                return codec.decompress_stream(src, dst, progress=progress)
+                return codec.decompress_stream(src, dst, progress=progress,
+                                               memory_limit=s.memory_limit)
             n_in, n_out = write_output(dest, st, s.force, job)
     finish(name, dest, s)
     if s.verbose and not s.quiet:
@@ -444,7 +449,7 @@ def finish(name: str, dest: str | None, s: Settings) -> None:
 
 def do_test(name: str, s: Settings) -> None:
     with open_input(name, s) as (src, _):
-        n = codec.test(src)
+        n = codec.test(src, memory_limit=s.memory_limit)
     if s.verbose and not s.quiet:
         click.echo(f"{display(name)}: OK ({n:,} bytes)", err=True)
 
@@ -471,25 +476,70 @@ def run_one(job, name: str, s: Settings) -> int:
 # --------------------------------------------------------------------------
 # -l
 
-LIST_HEADER = ("compressed", "uncompressed", "ratio", "bpb", "blocks", "model", "name")
+def human(n: int) -> str:
+    """A byte count in binary units, as xz -l shows them: 512 B, 12.3 KiB, 1.0 MiB."""
+    if n < 1024:
+        return f"{n} B"
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        n /= 1024
+        if n < 1024 or unit == "TiB":
+            return f"{n:.1f} {unit}"
+    raise AssertionError
 
 
-def do_list(name: str, s: Settings) -> tuple:
+@dataclass(frozen=True)
+class Listed:
+    """One -l row (or the totals row)."""
+    name: str
+    compressed: int
+    original: int
+    streams: int
+    blocks: int
+    block_size: int | None
+    memory: int            # model memory a decode needs (the largest stream's)
+    model: str
+
+
+def do_list(name: str, s: Settings) -> Listed:
     with open_input(name, s) as (src, _):
         inf = codec.info(src)
-    comp, orig = inf.compressed_size, inf.original_size
-    ratio = f"{orig / comp:.3f}" if comp else "-"
-    bpb = f"{8 * comp / orig:.3f}" if orig else "-"
-    return (f"{comp:,}", f"{orig:,}", ratio, bpb, str(inf.blocks), inf.spec.describe(), display(name))
+    memory = max(codec.model_memory(spec) for spec in inf.specs)
+    return Listed(display(name), inf.compressed_size, inf.original_size, inf.streams, inf.blocks,
+                  inf.block_size, memory, inf.spec.describe())
 
 
-def format_listing(rows: list[tuple]) -> str:
-    table = [LIST_HEADER, *rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(LIST_HEADER))]
+def totals(rows: list[Listed]) -> Listed:
+    return Listed(f"({len(rows)} files)", sum(r.compressed for r in rows), sum(r.original for r in rows),
+                  sum(r.streams for r in rows), sum(r.blocks for r in rows), None,
+                  max(r.memory for r in rows), "")
+
+
+def format_listing(rows: list[Listed], verbose: bool = False) -> str:
+    """The -l table: exact byte counts for one file (and with -v), binary units
+    for several, then a totals row; -v adds streams, block size and the memory
+    a decode needs."""
+    size = (lambda n: f"{n:,}") if verbose or len(rows) == 1 else human
+    head = ["compressed", "uncompressed", "ratio", "bpb"]
+    head += ["streams", "blocks", "block size", "memory"] if verbose else ["blocks"]
+    head += ["model", "name"]
+    table = [head]
+    body = [*rows, totals(rows)] if len(rows) > 1 else rows
+    for r in body:
+        ratio = f"{r.original / r.compressed:.3f}" if r.compressed else "-"
+        bpb = f"{8 * r.compressed / r.original:.3f}" if r.original else "-"
+        cells = [size(r.compressed), size(r.original), ratio, bpb]
+        if verbose:
+            cells += [str(r.streams), str(r.blocks), "-" if r.block_size is None else human(r.block_size),
+                      human(r.memory)]
+        else:
+            cells += [str(r.blocks)]
+        table.append(cells + [r.model, r.name])
+    n_num = len(head) - 2
+    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
     lines = []
-    for r in table:
-        numbers = [r[i].rjust(widths[i]) for i in range(5)]
-        lines.append("  ".join([*numbers, r[5].ljust(widths[5]), r[6]]).rstrip())
+    for row in table:
+        numbers = [row[i].rjust(widths[i]) for i in range(n_num)]
+        lines.append("  ".join([*numbers, row[n_num].ljust(widths[n_num]), row[n_num + 1]]).rstrip())
     return "\n".join(lines)
 
 
@@ -504,7 +554,7 @@ def list_files(names: list[str], s: Settings) -> int:
         if status == INTERRUPTED:
             break
     if rows:
-        click.echo(format_listing(rows))
+        click.echo(format_listing(rows, verbose=s.verbose))
     return status
 
 
@@ -519,9 +569,14 @@ def run_files(names: list[str], s: Settings) -> int:
         return list_files(names, s)
     if s.mode == "compress":
         try:
-            recipes.spec_for_level(s.level, s.plugins)   # fail once, before any file
+            spec = recipes.spec_for_level(s.level, s.plugins)   # fail once, before any file
         except (MixzipError, ValueError) as exc:
             say(describe(exc))
+            return ERROR
+        need = codec.model_memory(spec)
+        if s.memory_limit is not None and need > s.memory_limit:
+            say(f"level {s.level} needs {human(need)} of model memory, more than the limit "
+                f"of {human(s.memory_limit)} (-M); use a lower level")
             return ERROR
     status = OK
     for name in names:
@@ -532,21 +587,47 @@ def run_files(names: list[str], s: Settings) -> int:
 
 
 class SizeType(click.ParamType):
-    """A byte count: 1048576, 64K, 1M (K/M/G are powers of 1024)."""
+    """A byte count: 1048576, 64K, 1M, 2G (K/M/G/T are powers of 1024), at
+    most ``maximum`` (default: the largest block size)."""
 
     name = "size"
-    _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+    def __init__(self, maximum: int | None = None):
+        self.maximum = codec.MAX_BLOCK_SIZE if maximum is None else maximum
 
     def convert(self, value, param, ctx):
         if isinstance(value, int):
             return value
-        m = re.fullmatch(r"\s*(\d+)\s*([kmg]?)(?:i?b)?\s*", str(value), re.IGNORECASE)
+        m = re.fullmatch(r"\s*(\d+)\s*([kmgt]?)(?:i?b)?\s*", str(value), re.IGNORECASE)
         if not m:
             self.fail(f"{value!r} is not a size (e.g. 1M, 256K, 65536)", param, ctx)
         size = int(m.group(1)) * self._UNITS[m.group(2).lower()]
-        if not 1 <= size <= codec.MAX_BLOCK_SIZE:
-            self.fail(f"{value!r} is not in 1 .. {codec.MAX_BLOCK_SIZE >> 20}M", param, ctx)
+        if not 1 <= size <= self.maximum:
+            self.fail(f"{value!r} is not in 1 .. {human(self.maximum).replace(' ', '')}", param, ctx)
         return size
+
+
+def expand(names: list[str], s: Settings, recursive: bool) -> list[str]:
+    """-r: each directory among ``names`` becomes the files under it (sorted,
+    symbolic links not followed): to compress, those without the .mxz suffix;
+    otherwise the .mxz files."""
+    if not recursive:
+        return names
+    out = []
+    for name in names:
+        if name == STDIO or not os.path.isdir(name):
+            out.append(name)
+            continue
+        for root, dirs, files in os.walk(name):
+            dirs.sort()
+            for f in sorted(files):
+                path = os.path.join(root, f)
+                if os.path.islink(path) or not os.path.isfile(path):
+                    continue
+                if (s.mode == "compress") != f.endswith(SUFFIX):
+                    out.append(path)
+    return out
 
 
 class LevelError(click.ClickException):
@@ -816,22 +897,34 @@ def main() -> None:
               help="Add a byte-level predictor plugin (repeatable; slow).")
 @click.option("--block-size", type=SizeType(), metavar="SIZE",
               help="Block size for compression (default 1M; at most 64M).")
+@click.option("-r", "--recursive", is_flag=True,
+              help="Go into directories: compress their files, or decompress/test/list "
+                   "their .mxz files.")
+@click.option("-M", "--memory", "memory_limit", type=SizeType(1 << 50), metavar="SIZE",
+              help="Refuse to decompress or test an archive whose model needs more memory "
+                   "than SIZE (e.g. 200M), and to compress at a level that does.")
+@click.option("--no-progress", is_flag=True, help="No progress line, even on a terminal.")
 @click.version_option(None, "-V", "--version", package_name="mixzip", prog_name="mixzip",
                       message="%(prog)s %(version)s")
 @click.pass_context
 def files_command(ctx, files, compress, decompress, test, listing, to_stdout, output, keep,
-                  force, verbose, quiet, level, threads, verify, plugins, block_size) -> int:
+                  force, verbose, quiet, level, threads, verify, plugins, block_size, recursive,
+                  memory_limit, no_progress) -> int:
     """Compress each FILE to FILE.mxz, or decompress (-d), test (-t) or list (-l)
     archives.  Input files are kept unless --rm."""
     if to_stdout and output is not None:
         raise click.UsageError("-c and -o cannot be combined")
-    names = list(files) or [STDIO]
-    if output is not None and len(names) > 1:
-        raise click.UsageError("-o/--output needs exactly one input file")
     s = Settings(mode=select_mode(compress, decompress, test, listing), to_stdout=to_stdout,
                  output=output, keep=keep, force=force, verbose=verbose, quiet=quiet,
                  level=level, plugins=tuple(plugins),
-                 block_size=block_size, verify=verify)
+                 block_size=block_size, verify=verify, memory_limit=memory_limit,
+                 progress=not no_progress)
+    names = expand(list(files) or [STDIO], s, recursive)
+    if not names:
+        say("no files to process in the directories given")
+        return WARNING
+    if output is not None and len(names) > 1:
+        raise click.UsageError("-o/--output needs exactly one input file")
     return run_files(names, s)
 
 

@@ -226,7 +226,7 @@ def model_memory(spec: ModelSpec) -> int:
 
 
 def _mib(n: int) -> str:
-    return f"{n / 2**20:.0f} MiB" if n >= 2**20 else f"{n:,} bytes"
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n:,} bytes"
 
 
 def _check_limit(name: str, value: int | None) -> int | None:

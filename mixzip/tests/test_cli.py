@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -653,3 +654,67 @@ def test_temp_prefix_fits():
 def test_version_short_flag():
     result = run("-V")
     assert result.exit_code == 0 and result.stdout.startswith("mixzip ")
+
+
+# ------------------------------------------------------------------ -r, -M, -l on several files
+
+@pytest.fixture
+def tree(work):
+    (work / "tree" / "sub").mkdir(parents=True)
+    (work / "tree" / "one.txt").write_bytes(TEXT)
+    (work / "tree" / "sub" / "two.txt").write_bytes(TEXT[::-1])
+    (work / "tree" / "sub" / "old.mxz").write_bytes(codec.compress(b"old", 1))
+    return work / "tree"
+
+
+def test_recursive(tree):
+    assert_one_error(run(LEVEL, "tree"), "is a directory -- ignored (use -r")
+    result = run(LEVEL, "-r", "tree")
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    assert codec.decompress((tree / "one.txt.mxz").read_bytes()) == TEXT
+    assert codec.decompress((tree / "sub" / "two.txt.mxz").read_bytes()) == TEXT[::-1]
+    assert not (tree / "sub" / "old.mxz.mxz").exists()              # archives are left alone
+    assert run("-t", "-r", "tree").exit_code == 0
+    (tree / "one.txt").unlink()
+    result = run("-d", "-r", "tree")
+    assert result.exit_code == 1 and "two.txt already exists" in result.stderr   # not forced
+    assert (tree / "one.txt").read_bytes() == TEXT and (tree / "sub" / "old").read_bytes() == b"old"
+
+
+def test_list_several_files_totals_and_units(tree):
+    run(LEVEL, "-r", "tree")
+    result = run("-l", "-r", "tree")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 + 3 + 1 and lines[-1].endswith("(3 files)")
+    assert all(re.search(r"\d (B|KiB) ", line) for line in lines[1:])
+    assert f"{len(TEXT):,}" not in result.stdout                  # binary units, not byte counts
+    total = codec.info((tree / "one.txt.mxz").read_bytes()).original_size * 2 + 3
+    assert cli.human(total) in lines[-1]
+    assert cli.human(1023) == "1023 B" and cli.human(1536) == "1.5 KiB" and cli.human(3 << 20) == "3.0 MiB"
+
+
+def test_list_verbose_shows_decode_memory(archive):
+    from mixzip.predictors import recipes
+    result = run("-lv", archive.name)
+    assert result.exit_code == 0
+    head, row = result.stdout.splitlines()
+    assert "memory" in head.split() and "streams" in head.split()
+    assert cli.human(recipes.spec_memory(recipes.spec_for_level(1))) in row
+    assert f"{archive.stat().st_size:,}" in row                   # exact bytes with -v
+
+
+def test_memory_limit(archive):
+    from mixzip.predictors import recipes
+    need = recipes.spec_memory(recipes.spec_for_level(1))
+    (archive.parent / "a.txt").unlink()
+    for mode in ("-d", "-t"):
+        assert_one_error(run(mode, "-M", "1M", archive.name), "more than the memory limit of 1.0 MiB")
+    assert sorted(p.name for p in archive.parent.iterdir()) == ["a.txt.mxz"]
+    assert run("-d", "-M", str(need), archive.name).exit_code == 0
+    assert (archive.parent / "a.txt").read_bytes() == TEXT
+    result = run("-M", "10M", "-c", "a.txt")                      # level 8 needs more
+    assert_one_error(result, "use a lower level")
+    assert result.stdout_bytes == b""
+    assert run(LEVEL, "-M", "1G", "-c", "a.txt").exit_code == 0
+    assert run("-M", "lots", "a.txt").exit_code == 1
