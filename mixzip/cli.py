@@ -26,6 +26,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -42,7 +43,6 @@ STDIO = "-"
 OK, ERROR, WARNING, INTERRUPTED = 0, 1, 2, 130
 BROKEN_PIPE = 128 + 13       # what a shell reports for gzip/xz/zstd killed by SIGPIPE
 _SEVERITY = {OK: 0, WARNING: 1, ERROR: 2, INTERRUPTED: 3}
-PROGRESS_MIN_BYTES = 8_000_000
 
 
 class Problem(Exception):
@@ -281,39 +281,145 @@ def open_input(name: str, s: Settings):
         yield f, os.fstat(f.fileno())
 
 
+def stderr_columns() -> int:
+    """The width of the terminal on stderr (80 if it cannot tell)."""
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns or 80
+    except (AttributeError, OSError, ValueError):
+        return 80
+
+
+def clock(seconds: float) -> str:
+    """Elapsed or remaining time as xz shows it: 0:05, 12:34, 1:02:03."""
+    seconds = int(seconds)
+    h, rest = divmod(seconds, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
 class Progress:
-    """``\\rmixzip: NAME:  42%`` on stderr, per block; only when stderr is a
-    terminal and the input is larger than PROGRESS_MIN_BYTES."""
+    """The progress line ``xz -v`` shows, on stderr, redrawn in place:
 
-    def __init__(self, label: str, total: int | None, quiet: bool):
-        self.label, self.total, self.shown = label, total, -1
-        self.enabled = (not quiet and total is not None and total > PROGRESS_MIN_BYTES
-                        and isatty(sys.stderr))
+        mixzip: NAME:  42.0 %  1.2 MiB / 5.0 MiB = 0.240  0.52 MiB/s  0:05  0:07 left
 
-    def __call__(self, done: int) -> None:
-        percent = min(100, done * 100 // self.total)
-        if percent != self.shown:
-            self.shown = percent
-            sys.stderr.write(f"\rmixzip: {self.label}: {percent:3d}%")
+    percent of the input read (archive bytes when decompressing), compressed
+    / uncompressed bytes so far = their ratio, speed (uncompressed bytes per
+    second), elapsed time and an estimate of the time left.  Reading a pipe
+    (size unknown) there is no percent and no estimate.  ``update`` is called
+    per block; a ticker thread also redraws it twice a second, so the time
+    moves while a slow level codes a block (the kernels release the GIL).
+
+    Only when stderr is a terminal and neither -q nor --no-progress; it first
+    shows after DELAY seconds (at once with -v), so quick runs stay quiet,
+    and is wiped when the file is done.
+    """
+
+    REFRESH = 0.5          # the ticker's redraw period (seconds)
+    MIN_GAP = 0.1          # at most ten redraws a second from block updates
+    DELAY = 0.5
+
+    def __init__(self, label: str, total: int | None, compressing: bool, enabled: bool,
+                 delay: float = DELAY, clock=time.monotonic):
+        self.label, self.total, self.compressing = label, total, compressing
+        self.enabled, self.delay, self._clock = enabled, delay, clock
+        self.start = clock()
+        self.read = self.written = 0
+        self.width = 0
+        self._drawn = float("-inf")
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = None
+        if enabled:
+            self._thread = threading.Thread(target=self._tick, name="mixzip-progress", daemon=True)
+            self._thread.start()
+
+    def line(self) -> str:
+        """The progress text for the counts so far."""
+        elapsed = self._clock() - self.start
+        comp, orig = (self.written, self.read) if self.compressing else (self.read, self.written)
+        parts = [f"mixzip: {self.label}:"]
+        if self.total:
+            parts.append(f"{min(100.0, 100 * self.read / self.total):5.1f} %")
+        parts.append(f"{human(comp)} / {human(orig)}" + (f" = {comp / orig:.3f}" if orig else ""))
+        parts.append(f"{human(int(orig / elapsed)) if elapsed > 0 else human(0)}/s")
+        parts.append(clock(elapsed))
+        if self.total and self.read and elapsed >= 1:
+            parts.append(f"{clock(elapsed * (self.total - self.read) / self.read)} left")
+        return "  ".join(parts)
+
+    def update(self, read: int | None = None, written: int | None = None) -> None:
+        if read is not None:
+            self.read = read
+        if written is not None:
+            self.written = written
+        now = self._clock()
+        if self.enabled and now - self.start >= self.delay and now - self._drawn >= self.MIN_GAP:
+            self.draw()
+
+    def __call__(self, read: int) -> None:   # the codec's progress callback
+        self.update(read=read)
+
+    def draw(self) -> None:
+        with self._lock:
+            if self._stop.is_set():
+                return
+            text = self.line()[:max(stderr_columns() - 1, 20)]
+            sys.stderr.write("\r" + text.ljust(self.width))
             sys.stderr.flush()
+            self.width = max(self.width, len(text))
+            self._drawn = self._clock()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.REFRESH):
+            if self._clock() - self.start >= self.delay:
+                with contextlib.suppress(Exception):     # stderr gone: nothing to show
+                    self.draw()
 
     def callback(self):
         return self if self.enabled else None
 
-    def clear(self) -> None:
-        if self.enabled and self.shown >= 0:
-            width = len(f"mixzip: {self.label}: 100%")
-            sys.stderr.write("\r" + " " * width + "\r")
-            sys.stderr.flush()
+    def close(self) -> None:
+        if self._thread is not None:
+            with self._lock:
+                self._stop.set()
+            self._thread.join()
+            self._thread = None
+        if self.width:
+            with contextlib.suppress(Exception):
+                sys.stderr.write("\r" + " " * self.width + "\r")
+                sys.stderr.flush()
+            self.width = 0
+
+
+class CountingWriter:
+    """Writes through to ``f``, telling ``progress`` how many bytes went out."""
+
+    def __init__(self, f, progress: Progress):
+        self.f, self.progress, self.count = f, progress, 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        n = self.f.write(data)
+        self.count += len(data) if n is None else n
+        self.progress.update(written=self.count)
+        return n
+
+    def flush(self) -> None:
+        self.f.flush()
 
 
 @contextlib.contextmanager
-def progress_for(name: str, st, s: Settings):
-    bar = Progress(display(name), st.st_size if _is_regular(st) else None, s.quiet)
+def progress_for(name: str, st, s: Settings, compressing: bool):
+    """A Progress for one file (disabled unless stderr is a terminal, and not -q/--no-progress)."""
+    enabled = s.progress and not s.quiet and isatty(sys.stderr)
+    bar = Progress(display(name), st.st_size if _is_regular(st) else None, compressing, enabled,
+                   delay=0 if s.verbose else Progress.DELAY)
     try:
-        yield bar.callback()
+        yield bar
     finally:
-        bar.clear()
+        bar.close()
 
 
 class HashingReader:
@@ -403,9 +509,10 @@ def do_compress(name: str, s: Settings) -> None:
         options = dict(plugins=s.plugins, **({} if s.block_size is None else {"block_size": s.block_size}))
         if name != STDIO and _is_regular(st):
             options["size"] = st.st_size          # recorded in the header, and checked
-        with progress_for(name, st, s) as progress:
+        with progress_for(name, st, s, True) as bar:
             def job(dst):
-                return codec.compress_stream(reader, dst, s.level, progress=progress, **options)
+                out = CountingWriter(dst, bar) if bar.enabled else dst
+                return codec.compress_stream(reader, out, s.level, progress=bar.callback(), **options)
             check = (lambda f: verify(f, reader.sha.digest())) if s.verify else None
             n_in, n_out = write_output(dest, st, s.force, job, check)
     finish(name, dest, s)
@@ -431,9 +538,10 @@ def do_decompress(name: str, s: Settings) -> None:
     start = time.perf_counter()
     with open_input(name, s) as (src, st):
         check_distinct(st, dest)
-        with progress_for(name, st, s) as progress:
+        with progress_for(name, st, s, False) as bar:
             def job(dst):
-                return codec.decompress_stream(src, dst, progress=progress,
+                out = CountingWriter(dst, bar) if bar.enabled else dst
+                return codec.decompress_stream(src, out, progress=bar.callback(),
                                                memory_limit=s.memory_limit)
             n_in, n_out = write_output(dest, st, s.force, job)
     finish(name, dest, s)

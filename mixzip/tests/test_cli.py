@@ -351,18 +351,41 @@ def test_isatty_helper():
     assert cli.isatty(object()) is False
 
 
-def test_progress_only_on_a_terminal_for_large_inputs(monkeypatch, capsys):
-    assert not cli.Progress("f", 100 * cli.PROGRESS_MIN_BYTES, quiet=False).enabled  # not a tty
-    monkeypatch.setattr(cli, "isatty", lambda stream: True)
-    assert not cli.Progress("f", 1000, quiet=False).enabled
-    assert not cli.Progress("f", None, quiet=False).enabled
-    assert not cli.Progress("f", 2 * cli.PROGRESS_MIN_BYTES, quiet=True).enabled
-    bar = cli.Progress("f", 2 * cli.PROGRESS_MIN_BYTES, quiet=False)
-    assert bar.enabled
-    bar(cli.PROGRESS_MIN_BYTES)
-    bar.clear()
-    out, err = capsys.readouterr()
-    assert out == "" and "\rmixzip: f:  50%" in err and err.endswith("\r")
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_progress_line_shows_what_xz_v_shows():
+    t = FakeClock()
+    bar = cli.Progress("f.txt", 4 << 20, True, enabled=False, clock=t)
+    bar.update(read=1 << 20, written=256 << 10)
+    t.now += 2
+    line = bar.line()
+    assert line == "mixzip: f.txt:   25.0 %  256.0 KiB / 1.0 MiB = 0.250  512.0 KiB/s  0:02  0:06 left"
+    pipe = cli.Progress("(stdin)", None, False, enabled=False, clock=t)   # decompressing a pipe
+    pipe.update(read=1000, written=4000)
+    t.now += 3725
+    assert pipe.line() == "mixzip: (stdin):  1000 B / 3.9 KiB = 0.250  1 B/s  1:02:05"
+
+
+def test_progress_on_a_terminal_and_silenced(work, terminal):
+    """-v shows the line at once; -q and --no-progress silence it; it is wiped at the end."""
+    result = run(LEVEL, "-v", "-c", "-f", "--block-size", "1K", "a.txt")
+    assert result.exit_code == 0
+    assert "\rmixzip: a.txt: " in result.stderr and " %  " in result.stderr and "/s  0:0" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("a.txt -> (stdout): ")   # the -v summary
+    for quiet in (["-q"], ["--no-progress"]):
+        result = run(LEVEL, "-v", *quiet, "-c", "-f", "--block-size", "1K", "a.txt")
+        assert result.exit_code == 0 and "%" not in result.stderr and "\r" not in result.stderr
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(work):
+    result = run(LEVEL, "-v", "--block-size", "1K", "a.txt")
+    assert result.exit_code == 0 and "\r" not in result.stderr and "%" not in result.stderr
 
 
 # ------------------------------------------------------------------ bad input, nothing lost

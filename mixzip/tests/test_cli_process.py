@@ -144,3 +144,53 @@ def test_import_mixzip_is_light():
     """``import mixzip`` alone loads no numba (the API loads on first use)."""
     code = "import sys, mixzip; assert 'numba' not in sys.modules; mixzip.compress; assert 'numba' in sys.modules"
     assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0
+
+
+def _on_a_terminal(args, cwd, feed=None):
+    """Run mixzip with stderr on a pseudo-terminal; return (status, what the terminal got)."""
+    import pty
+    import threading
+    master, slave = pty.openpty()
+    proc = entry("main", *args, cwd=cwd, stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
+                 stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    if feed:
+        def writer():
+            wait_for(lambda: any(p.name.endswith(".tmp") for p in cwd.iterdir()))   # reading now
+            for chunk in feed:
+                proc.stdin.write(chunk)
+                proc.stdin.flush()
+                time.sleep(0.1)
+            proc.stdin.close()
+        threading.Thread(target=writer, daemon=True).start()
+    seen = b""
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:                    # EIO: the process closed the terminal
+            break
+        if not data:
+            break
+        seen += data
+    os.close(master)
+    return proc.wait(timeout=120), seen.decode()
+
+
+def test_progress_on_a_terminal(tmp_path):
+    """A real terminal on stderr: the xz -v line, with percent for a file."""
+    import random
+    words = random.Random(5).choices(TEXT.split() + [b"%d" % i for i in range(500)], k=150_000)
+    (tmp_path / "a.txt").write_bytes(b" ".join(words))       # ~600 KB: about a second at -1
+    status, seen = _on_a_terminal(["-1", "-v", "--block-size", "4K", "-c", "a.txt"], tmp_path)
+    assert status == 0
+    assert "\rmixzip: a.txt: " in seen and " %  " in seen and "/s  0:0" in seen and " = 0." in seen
+
+
+def test_progress_for_a_pipe(tmp_path):
+    """Reading a slow pipe: the line shows (no percent: the size is unknown) and time moves."""
+    feed = [TEXT[:1024]] * 15                      # 1.5 s of input
+    status, seen = _on_a_terminal(["-1", "--block-size", "1K", "-o", "out.mxz"], tmp_path, feed)
+    assert status == 0
+    lines = [part for part in seen.split("\r") if part.startswith("mixzip: (stdin): ")]
+    assert len(lines) >= 2 and "%" not in seen and "/s  0:0" in lines[-1]
+    assert codec.decompress((tmp_path / "out.mxz").read_bytes()) == b"".join(feed)
