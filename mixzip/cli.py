@@ -1155,23 +1155,34 @@ def bench_command(files, corpus, levels, plugins, repeat, as_json, plot, no_base
               help="Bytes per point of the bits-per-byte trace.")
 @click.option("--no-ablation", is_flag=True, help="Skip coding the file once without each component.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--plot", metavar="PNG", help="Also draw the trace into PNG (needs matplotlib).")
+@click.option("--plot", metavar="PNG",
+              help="Also draw the trace and one curve per component's gain along the file "
+                   "into PNG (needs matplotlib; checked first).")
 def analyze_command(file, level, window, no_ablation, as_json, plot) -> int:
     """Report what each model contributes on FILE (bpb without it), the MoE
     router's entropy and per-expert shares, and a bits-per-byte trace."""
     from mixzip import analyze
 
     try:
+        if plot:
+            analyze.check_plot()                 # before minutes of ablation runs
         with open(file, "rb") as f:
             data = f.read()
         result = analyze.analyze(data, level, window=window, ablate=not no_ablation)
-        if plot:
-            analyze.plot(display(file), result, plot)
+    except KeyboardInterrupt:
+        say("analyze: interrupted")
+        return INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - one line
         say(f"analyze: {describe(exc, file)}")
         return ERROR
     result["file"] = file
     click.echo(json.dumps(result, indent=2) if as_json else analyze.format_report(display(file), result))
+    if plot:
+        try:
+            analyze.plot(display(file), result, plot)
+        except Exception as exc:  # noqa: BLE001 - the results are out already
+            say(f"analyze: {plot}: {describe(exc, plot)}")
+            return ERROR
     return OK
 
 

@@ -242,14 +242,24 @@ def test_analyze_cli_json_and_errors(tmp_path):
     assert "Traceback" not in res.output
 
 
+def test_analyze_component_traces_add_up():
+    """Each component's per-window gain, weighted by window size, is its total gain."""
+    r = analyze.analyze(TEXT, level=1, window=1024)
+    for c in r["components"]:
+        assert len(c["trace"]) == len(r["trace"])
+        total = sum(g * t["bytes"] for g, t in zip(c["trace"], r["trace"])) / len(TEXT)
+        assert abs(total - c["gain_bpb"]) < 1e-3, c["component"]
+
+
 def test_analyze_plot_png(tmp_path):
     pytest.importorskip("matplotlib")
-    r = analyze.analyze(TEXT, level=1, window=1024, ablate=False)
+    r = analyze.analyze(TEXT, level=1, window=1024)
     analyze.plot("text", r, str(tmp_path / "t.png"))
     assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    analyze.plot("text", dict(r, components=[]), str(tmp_path / "t2.png"))   # --no-ablation: the trace
 
 
-def test_analyze_plot_without_matplotlib_is_one_error(tmp_path, monkeypatch):
+def test_analyze_plot_without_matplotlib_is_one_error_before_any_work(tmp_path, monkeypatch):
     import builtins
     real = builtins.__import__
 
@@ -258,11 +268,24 @@ def test_analyze_plot_without_matplotlib_is_one_error(tmp_path, monkeypatch):
             raise ImportError(name)
         return real(name, *a, **k)
 
+    def no_work(*a, **k):
+        raise AssertionError("analyze ran before the plot was checked")
+
     monkeypatch.setattr(builtins, "__import__", no_mpl)
+    monkeypatch.setattr(analyze, "analyze", no_work)
     src = tmp_path / "in.txt"
     src.write_bytes(TEXT[:500])
     res = run("analyze", src, "--level", 1, "--no-ablation", "--plot", tmp_path / "t.png")
     assert res.exit_code == 1 and "matplotlib" in res.stderr and res.stderr.count("\n") == 1
+
+
+def test_analyze_keeps_the_text_results_when_the_plot_fails(tmp_path):
+    pytest.importorskip("matplotlib")
+    src = tmp_path / "in.txt"
+    src.write_bytes(TEXT[:2000])
+    res = run("analyze", src, "--level", 1, "--window", "1K", "--plot", tmp_path / "no" / "dir" / "t.png")
+    assert res.exit_code == 1 and res.stderr.count("\n") == 1 and "t.png" in res.stderr
+    assert "level 1" in res.stdout and "component" in res.stdout          # the results are out
 
 
 def test_loss_rate_script_replaces_the_tables_with_the_same_shape():
