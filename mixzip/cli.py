@@ -11,8 +11,9 @@ is renamed over it only when everything succeeded; inputs are kept unless
 
 Each failure is one line ``mixzip: FILE: message`` on stderr (no traceback
 unless MIXZIP_DEBUG=1) and the next file is still processed.  The exit status
-is the worst seen: 0 ok, 2 warning, 1 error, 130 interrupted.  Messages and
-progress go to stderr; stdout carries only data, the ``-l`` listing or the
+is the worst seen: 0 ok, 2 warning, 1 error, 130 interrupted; SIGTERM and
+SIGHUP remove the temporary file and exit 128+signal, a closed stdout pipe
+exits 141 quietly.  Messages and progress go to stderr; stdout carries only data, the ``-l`` listing or the
 bench table.
 """
 from __future__ import annotations
@@ -881,8 +882,11 @@ class CodecCommand(click.Command):
                 "output.  A file literally named 'bench', 'analyze' or 'tune' must be given "
                 "with a path, e.g. ./bench.  "
                 "mixzip codes each stream on one thread: -T is accepted for compatibility "
-                "and never changes the output.  Exit status: 0 ok, 1 error, 2 warning, "
-                "130 interrupted.  Set MIXZIP_DEBUG=1 for tracebacks of internal errors.")
+                "and never changes the output.  Progress shows on stderr when it is a terminal "
+                "(-q or --no-progress: none).  Exit status: 0 ok, 1 error, 2 warning, "
+                "130 interrupted, 128+N ended by signal N (143 SIGTERM, 129 SIGHUP, 141 the "
+                "reader of stdout went away).  unmixzip = mixzip -d, mixzcat = mixzip -dc.  "
+                "Set MIXZIP_DEBUG=1 for tracebacks of internal errors.")
 
 
 def select_mode(compress: bool, decompress: bool, test: bool, listing: bool) -> str:
@@ -981,7 +985,9 @@ def main() -> None:
               help="Decompress FILE.mxz to FILE.")
 @click.option("-t", "--test", "test", is_flag=True, help="Test archive integrity; write nothing.")
 @click.option("-l", "--list", "listing", is_flag=True,
-              help="List archives: compressed, uncompressed, ratio, bpb, blocks, model, name.")
+              help="List archives: compressed, uncompressed, ratio, bpb, blocks, model, name "
+                   "(a totals row for several; -lv adds streams, block size and the memory "
+                   "a decode needs).")
 @click.option("-c", "--stdout", "to_stdout", is_flag=True,
               help="Write to standard output; keep input files.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE (only with one input).")
