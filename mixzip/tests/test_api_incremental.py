@@ -3,7 +3,6 @@ limits (max_output_size, memory_limit), open(compresslevel=), .tar.mxz for shuti
 from __future__ import annotations
 
 import io
-import os
 import shutil
 
 import pytest
