@@ -13,8 +13,8 @@ Each failure is one line ``mixzip: FILE: message`` on stderr (no traceback
 unless MIXZIP_DEBUG=1) and the next file is still processed.  The exit status
 is the worst seen: 0 ok, 2 warning, 1 error, 130 interrupted; SIGTERM and
 SIGHUP remove the temporary file and exit 128+signal, a closed stdout pipe
-exits 141 quietly.  Messages and progress go to stderr; stdout carries only data, the ``-l`` listing or the
-bench table.
+exits 141 quietly.  Messages and progress go to stderr; stdout carries only
+data, the ``-l`` listing or the bench table.
 """
 from __future__ import annotations
 
@@ -412,9 +412,11 @@ class CountingWriter:
 
 
 @contextlib.contextmanager
-def progress_for(name: str, st, s: Settings, compressing: bool):
-    """A Progress for one file (disabled unless stderr is a terminal, and not -q/--no-progress)."""
-    enabled = s.progress and not s.quiet and isatty(sys.stderr)
+def progress_for(name: str, st, s: Settings, compressing: bool, dest: str | None):
+    """A Progress for one file: only when stderr is a terminal, not with
+    -q/--no-progress, and not while the data itself goes to the terminal."""
+    enabled = (s.progress and not s.quiet and isatty(sys.stderr)
+               and not (dest is None and isatty(stdout_binary())))
     bar = Progress(display(name), st.st_size if _is_regular(st) else None, compressing, enabled,
                    delay=0 if s.verbose else Progress.DELAY)
     try:
@@ -510,7 +512,7 @@ def do_compress(name: str, s: Settings) -> None:
         options = dict(plugins=s.plugins, **({} if s.block_size is None else {"block_size": s.block_size}))
         if name != STDIO and _is_regular(st):
             options["size"] = st.st_size          # recorded in the header, and checked
-        with progress_for(name, st, s, True) as bar:
+        with progress_for(name, st, s, True, dest) as bar:
             def job(dst):
                 out = CountingWriter(dst, bar) if bar.enabled else dst
                 return codec.compress_stream(reader, out, s.level, progress=bar.callback(), **options)
@@ -539,7 +541,7 @@ def do_decompress(name: str, s: Settings) -> None:
     start = time.perf_counter()
     with open_input(name, s) as (src, st):
         check_distinct(st, dest)
-        with progress_for(name, st, s, False) as bar:
+        with progress_for(name, st, s, False, dest) as bar:
             def job(dst):
                 out = CountingWriter(dst, bar) if bar.enabled else dst
                 return codec.decompress_stream(src, out, progress=bar.callback(),

@@ -374,13 +374,15 @@ def test_progress_line_shows_what_xz_v_shows():
 
 def test_progress_on_a_terminal_and_silenced(work, terminal):
     """-v shows the line at once; -q and --no-progress silence it; it is wiped at the end."""
-    result = run(LEVEL, "-v", "-c", "-f", "--block-size", "1K", "a.txt")
+    result = run(LEVEL, "-v", "-f", "-o", "out.mxz", "--block-size", "1K", "a.txt")
     assert result.exit_code == 0
     assert "\rmixzip: a.txt: " in result.stderr and " %  " in result.stderr and "/s  0:0" in result.stderr
-    assert result.stderr.splitlines()[-1].startswith("a.txt -> (stdout): ")   # the -v summary
+    assert result.stderr.splitlines()[-1].startswith("a.txt -> out.mxz: ")   # the -v summary
     for quiet in (["-q"], ["--no-progress"]):
-        result = run(LEVEL, "-v", *quiet, "-c", "-f", "--block-size", "1K", "a.txt")
+        result = run(LEVEL, "-v", *quiet, "-f", "-o", "out.mxz", "--block-size", "1K", "a.txt")
         assert result.exit_code == 0 and "%" not in result.stderr and "\r" not in result.stderr
+    result = run("-dc", "-v", "out.mxz")          # the text itself goes to the terminal: no line
+    assert result.exit_code == 0 and result.stdout_bytes == TEXT and "\r" not in result.stderr
 
 
 def test_no_progress_when_stderr_is_not_a_terminal(work):
