@@ -6,7 +6,9 @@
 * components: the file is coded again without each component of the level
   (each context, order 0, the match model, the APM stages, the neural
   models, the MoE router -> final mixer); the bpb without it minus the bpb
-  with it is what it earns on this file (positive = it helps).
+  with it is what it earns on this file (positive = it helps).  The same
+  difference per window (``trace`` of each component) shows where along
+  the file it earns it; ``plot`` draws one curve per component.
 * router (levels with the MoE router): per expert, the share of the gate
   mass and of the selections over the file, and the mean entropy of the
   gates in nats (ln K when it spreads evenly over its K choices, 0 when one
@@ -80,7 +82,9 @@ def analyze(data: bytes, level: int = DEFAULT_LEVEL, window: int = 65536, ablate
             without = sum(b) / n
             comps.append({"component": name, "bpb_without": round(without, 4),
                           "gain_bpb": round(without - total / n, 4),
-                          "gain_pct": round(100 * (sum(b) - total) / max(total, 1), 3)})
+                          "gain_pct": round(100 * (sum(b) - total) / max(total, 1), 3),
+                          "trace": [round((bw - bt) / t["bytes"], 4)
+                                    for bw, bt, t in zip(b, bits, result["trace"])]})
         result["components"] = comps
     return result
 
@@ -105,19 +109,41 @@ def format_report(name: str, r: dict) -> str:
     return "\n".join(lines)
 
 
-def plot(name: str, r: dict, path: str) -> None:
-    """A PNG of the bpb trace (needs matplotlib: pip install 'mixzip[plot]')."""
+def check_plot() -> None:
+    """Raise RuntimeError now if ``plot`` could not draw (no matplotlib)."""
     try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib  # noqa: F401
     except ImportError:
         raise RuntimeError("--plot needs matplotlib (pip install 'mixzip[plot]')") from None
-    fig, ax = plt.subplots(figsize=(8, 3))
-    ax.step([t["offset"] for t in r["trace"]], [t["bpb"] for t in r["trace"]], where="post")
-    ax.set_xlabel("position (bytes)")
+
+
+def plot(name: str, r: dict, path: str) -> None:
+    """A PNG: the bpb trace along the file, and under it one curve per
+    component - what it earns (bpb without it minus bpb with it) in each
+    window.  Needs matplotlib (pip install 'mixzip[plot]')."""
+    check_plot()
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = [t["offset"] for t in r["trace"]]
+    comps = sorted(r.get("components", []), key=lambda c: -c["gain_bpb"])
+    rows = 2 if comps else 1
+    fig, axes = plt.subplots(rows, 1, figsize=(10, 3 + 4 * (rows - 1)), sharex=True, squeeze=False)
+    ax = axes[0][0]
+    ax.step(x, [t["bpb"] for t in r["trace"]], where="post", color="k")
     ax.set_ylabel("bits per byte")
-    ax.set_title(f"{name}, level {r['level']}: {r['bpb']:.4f} bpb")
+    ax.set_title(f"{name}, level {r['level']}: {r['bpb']:.4f} bpb ({r['window']}-byte windows)")
+    if comps:
+        ax = axes[1][0]
+        for i, c in enumerate(comps):
+            ax.step(x, c["trace"], where="post", color=f"C{i % 10}",
+                    linestyle=("-", "--", ":", "-.")[i // 10 % 4],
+                    label=f"{c['component']} ({c['gain_bpb']:+.4f})")
+        ax.axhline(0, color="k", linewidth=0.5)
+        ax.set_ylabel("gain (bpb without - with)")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
+    axes[-1][0].set_xlabel("position (bytes)")
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")
     plt.close(fig)

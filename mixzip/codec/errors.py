@@ -6,6 +6,8 @@
     +-- UnsupportedModelError   the archive names a recipe or predictor plugin that is
                                 not available here (message names it)
     +-- PluginError             a plugin failed or gave bad numbers (message names it)
+    +-- LimitError              decoding would pass a limit the caller set
+                                (memory_limit, max_output_size); nothing was decoded past it
 
 Messages are one line, fit for ``mixzip: <message>`` on stderr.
 """
@@ -30,3 +32,8 @@ class UnsupportedModelError(MixzipError):
 
 class PluginError(MixzipError):
     """A plugin model raised, or returned numbers a model cannot use; the message names it."""
+
+
+class LimitError(MixzipError):
+    """Decoding would need more than a limit the caller set: the model's memory
+    (``memory_limit``, ``-M``) or the output's size (``max_output_size``)."""

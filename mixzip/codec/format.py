@@ -27,7 +27,7 @@ offers:
     walk(Source(fileobj)) -> iterator of StreamHeader and Record, checked
         against each other (caller reads or skips each block's payload and
         checks the data CRCs; see ``walk``)
-    info(path_or_fileobj) -> ArchiveInfo      (no decoding; skips payloads)
+    info(path, file object or bytes) -> ArchiveInfo   (no decoding; skips payloads)
 
 Errors: FormatError (not an archive, unknown version/flags, bad spec),
 CorruptError (checksums, truncation, impossible lengths, trailing garbage).
@@ -68,7 +68,8 @@ RECORD_SIZE = RECORD_FIELDS + 4
 
 _SKIP_CHUNK = 1 << 20
 
-PathLike = Union[str, bytes, os.PathLike]
+PathLike = Union[str, os.PathLike]
+BytesLike = Union[bytes, bytearray, memoryview]
 
 
 # ---------------------------------------------------------------- writing
@@ -276,9 +277,12 @@ def walk(src: Source) -> Iterator[StreamHeader | Record]:
 
 
 @contextlib.contextmanager
-def open_binary(file: PathLike | BinaryIO) -> Iterator[BinaryIO]:
-    """A path is opened (and closed) for binary reading; a file object is used as is."""
-    if isinstance(file, (str, bytes, os.PathLike)):
+def open_binary(file: PathLike | BinaryIO | BytesLike) -> Iterator[BinaryIO]:
+    """A path (str or os.PathLike) is opened (and closed) for binary reading;
+    bytes-like data is the archive itself; a file object is used as is."""
+    if isinstance(file, (bytes, bytearray, memoryview)):
+        yield io.BytesIO(file)
+    elif isinstance(file, (str, os.PathLike)):
         with builtins.open(file, "rb") as f:
             yield f
     else:
@@ -292,36 +296,40 @@ class ArchiveInfo:
     """What ``info`` learns from the framing alone.
 
     For an archive of several concatenated streams, sizes and block counts
-    are totals, ``block_size`` and ``spec`` are those of the first stream,
-    and ``header_size`` is the sum of the declared sizes (None unless every
-    stream declares one).
+    are totals; ``block_size`` and ``spec`` are those of the first stream,
+    ``specs`` has every stream's.
     """
     compressed_size: int        # bytes of archive read
     original_size: int          # uncompressed bytes, from the end markers
-    header_size: int | None     # original size declared in the header(s)
+    declared_size: int | None   # original size declared in the header(s); None unless every stream declares one
+    header_size: int            # bytes of the stream header(s)
     blocks: int
     block_size: int
     spec: object                # the first stream's model spec, as the provider parsed it
     streams: int
+    specs: tuple                # every stream's spec
 
 
-def info(file: PathLike | BinaryIO) -> ArchiveInfo:
+def info(file: PathLike | BinaryIO | BytesLike) -> ArchiveInfo:
     """Describe an archive without decoding it.
 
-    Walks the headers and block records, skipping payloads (seeking when the
-    file allows).  Verifies the header and record CRCs and the end markers'
-    sizes, not the data CRCs (``test`` does that).  Raises FormatError or
-    CorruptError like the decoder.  A file object is read from its current
-    position.
+    ``file``: a path, a binary file object (read from its current position)
+    or the archive's bytes.  Walks the headers and block records, skipping
+    payloads (seeking when the file allows).  Verifies the header and record
+    CRCs and the end markers' sizes, not the data CRCs (``test`` does that).
+    Raises FormatError or CorruptError like the decoder.
     """
     with open_binary(file) as f:
         src = Source(f)
+        specs: list = []
         first: StreamHeader | None = None
-        streams = blocks = original = 0
+        streams = blocks = original = header_bytes = 0
         declared: int | None = 0
         for item in walk(src):
             if isinstance(item, StreamHeader):
                 first = first or item
+                specs.append(item.spec)
+                header_bytes += item.nbytes
                 if declared is not None and item.original_size is not None:
                     declared += item.original_size
                 else:
@@ -333,4 +341,5 @@ def info(file: PathLike | BinaryIO) -> ArchiveInfo:
                 src.skip(item.payload_size, f"block payload (block {blocks})")
                 blocks += 1
         assert first is not None  # walk raises on an empty input
-        return ArchiveInfo(src.pos, original, declared, blocks, first.block_size, first.spec, streams)
+        return ArchiveInfo(src.pos, original, declared, header_bytes, blocks, first.block_size,
+                           first.spec, streams, tuple(specs))

@@ -4,8 +4,8 @@ codec/ (the container, the streams, the engine) never imports predictors/:
 it stores a model spec's bytes in each stream header and asks the
 registered ``ModelProvider`` to parse them, to make the spec of a level and
 to build a model from a spec.  mixzip.predictors.recipes registers the
-provider when the package is imported (mixzip/__init__.py), so the
-dependency runs one way: predictors -> codec (the coder kernels, the
+provider when it is imported (on first use, by name: DEFAULT_PROVIDER), so
+the dependency runs one way: predictors -> codec (the coder kernels, the
 errors, this protocol).
 
 A spec (what ``parse`` and ``spec_for_level`` return) has ``to_bytes()``,
@@ -20,6 +20,7 @@ every level in MIN_LEVEL..MAX_LEVEL.
 """
 from __future__ import annotations
 
+import importlib
 from typing import Any, Callable, Protocol, Sequence
 
 from mixzip.codec.errors import MixzipError
@@ -51,9 +52,17 @@ def register(provider: ModelProvider) -> None:
     _provider = provider
 
 
+# The provider loaded on first use when none registered itself: named, not
+# imported, so that codec/ never depends on predictors/ (like a plugin's
+# entry point).
+DEFAULT_PROVIDER = "mixzip.predictors.recipes"
+
+
 def provider() -> ModelProvider:
-    if _provider is None:       # mixzip/__init__.py imports the recipes, which register
-        raise MixzipError("no model provider registered (import mixzip, not mixzip.codec alone)")
+    if _provider is None:
+        importlib.import_module(DEFAULT_PROVIDER)      # registers itself
+    if _provider is None:
+        raise MixzipError(f"no model provider registered ({DEFAULT_PROVIDER} did not)")
     return _provider
 
 

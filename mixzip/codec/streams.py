@@ -4,6 +4,9 @@ How to call it (shaped like ``gzip`` and python-zstandard):
 
     data = compress(raw, level=5)             # one shot; records the size
     raw = decompress(data)                    # handles concatenated streams
+    raw = decompress(data, max_output_size=n, memory_limit=m)   # LimitError past them
+    c = compressobj(level=5); out = c.compress(raw) + c.flush()    # incremental, as zlib
+    d = decompressobj(); raw = d.decompress(out); d.eof, d.unused_data
     with open("f.mxz", "wb") as f: f.write(raw)         # also "rt"/"wt"/"xb"/"ab"
     with open("f.mxz") as f: raw = f.read()
     compress_stream(src, dst, level, size=n, progress=cb) -> (read, written)
@@ -31,13 +34,14 @@ from __future__ import annotations
 import builtins
 import io
 import os
+import struct
 import zlib
 from typing import BinaryIO, Callable, Iterator, Sequence, Union
 
 from mixzip.codec import format as fmt
 from mixzip.codec import models
 from mixzip.codec.engine import Engine
-from mixzip.codec.errors import CorruptError, FormatError, MixzipError
+from mixzip.codec.errors import CorruptError, FormatError, LimitError, MixzipError
 from mixzip.codec.format import DEFAULT_BLOCK_SIZE
 from mixzip.codec.models import DEFAULT_LEVEL
 
@@ -211,31 +215,91 @@ def _engine_for(spec) -> Engine:
         raise FormatError(f"cannot build the archive's model ({spec.describe()}): {exc}") from None
 
 
-def _decode(src: fmt.Source) -> Iterator[bytes]:
+def model_memory(spec) -> int:
+    """Bytes of model state decoding a stream of this spec allocates (its
+    plugins' own state not included); FormatError for a spec that makes no sense."""
+    try:
+        return int(models.spec_memory(spec))
+    except MixzipError:
+        raise
+    except Exception as exc:
+        raise FormatError(f"bad model parameters ({spec.describe()}): {exc}") from None
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def _check_limit(name: str, value: int | None) -> int | None:
+    if value is not None and (not isinstance(value, int) or value < 0):
+        raise ValueError(f"{name} must be a non-negative int or None, got {value!r}")
+    return value
+
+
+class _StreamDecoder:
+    """Decodes the blocks of the streams of an archive, item by item, with
+    every check: the model is built from each stream header (after the
+    memory limit is checked), each block is decoded and its CRC checked,
+    the stream's CRC is checked at its end marker, and the output is kept
+    within ``max_output_size``.  Used by the pull decoder (``_decode``) and
+    the push decoder (``MixzipDecompressor``)."""
+
+    def __init__(self, memory_limit: int | None = None, max_output_size: int | None = None):
+        self.memory_limit = _check_limit("memory_limit", memory_limit)
+        self.max_output_size = _check_limit("max_output_size", max_output_size)
+        self.engine: Engine | None = None
+        self.crc = self.index = 0
+        self.produced = 0
+
+    def header(self, h: fmt.StreamHeader) -> None:
+        self.engine = None                   # free the previous stream's model first
+        if self.memory_limit is not None:
+            need = model_memory(h.spec)
+            if need > self.memory_limit:
+                raise LimitError(f"the archive's model ({h.spec.describe()}) needs {_mib(need)}, "
+                                 f"more than the memory limit of {_mib(self.memory_limit)}")
+        if (self.max_output_size is not None and h.original_size is not None
+                and self.produced + h.original_size > self.max_output_size):
+            raise LimitError(f"the archive declares {self.produced + h.original_size:,} bytes, "
+                             f"more than max_output_size={self.max_output_size:,}")
+        self.engine = _engine_for(h.spec)
+        self.crc = self.index = 0
+
+    def block(self, rec: fmt.Record, payload: bytes) -> bytes:
+        if self.max_output_size is not None and self.produced + rec.size > self.max_output_size:
+            raise LimitError(f"the archive holds more than max_output_size={self.max_output_size:,} bytes")
+        index = self.index
+        try:
+            data = self.engine.decode_block(payload, rec.size, rec.kind == fmt.STORED)
+        except MixzipError:
+            raise
+        except Exception as exc:  # garbage can upset the model in many ways
+            raise CorruptError(f"cannot decode block {index}: {type(exc).__name__}: {exc}") from exc
+        if len(data) != rec.size or zlib.crc32(data) != rec.crc:
+            raise CorruptError(f"data checksum mismatch (block {index})")
+        self.crc = zlib.crc32(data, self.crc)
+        self.index += 1
+        self.produced += len(data)
+        return data
+
+    def end(self, rec: fmt.Record) -> None:
+        if rec.crc != self.crc:
+            raise CorruptError("stream checksum mismatch")
+        self.engine = None
+
+
+def _decode(src: fmt.Source, memory_limit: int | None = None,
+            max_output_size: int | None = None) -> Iterator[bytes]:
     """The decoded blocks of every stream of an archive, checked, in order."""
-    engine: Engine | None = None
-    crc = index = 0
+    dec = _StreamDecoder(memory_limit, max_output_size)
     for item in fmt.walk(src):
         if isinstance(item, fmt.StreamHeader):
-            engine = None                  # free the previous stream's model first
-            engine = _engine_for(item.spec)
-            crc = index = 0
+            dec.header(item)
         elif item.kind == fmt.END:
-            if item.crc != crc:
-                raise CorruptError("stream checksum mismatch")
+            dec.end(item)
         else:
-            payload = src.read_exact(item.payload_size, f"block payload (block {index})")
-            try:
-                data = engine.decode_block(payload, item.size, item.kind == fmt.STORED)
-            except MixzipError:
-                raise
-            except Exception as exc:  # garbage can upset the model in many ways
-                raise CorruptError(f"cannot decode block {index}: {type(exc).__name__}: {exc}") from exc
-            if len(data) != item.size or zlib.crc32(data) != item.crc:
-                raise CorruptError(f"data checksum mismatch (block {index})")
-            crc = zlib.crc32(data, crc)
-            index += 1
-            yield data
+            payload = src.read_exact(item.payload_size, f"block payload (block {dec.index})")
+            yield dec.block(item, payload)
 
 
 class MixzipReader(io.BufferedIOBase):
@@ -246,13 +310,15 @@ class MixzipReader(io.BufferedIOBase):
     ``read1``, ``readinto``, ``peek``, ``readline``, iteration and ``with``.
     Errors in the archive raise MixzipError subclasses from the read call
     that meets them, and again from any later read.  Not seekable.
+    ``memory_limit`` (bytes): a stream whose model needs more raises
+    LimitError before its model is built.
     """
 
-    def __init__(self, fileobj: BinaryIO, closefd: bool = False):
+    def __init__(self, fileobj: BinaryIO, closefd: bool = False, *, memory_limit: int | None = None):
         self._fileobj: BinaryIO | None = fileobj
         self._closefd = closefd
         self._src = fmt.Source(fileobj)
-        self._blocks = _decode(self._src)
+        self._blocks = _decode(self._src, _check_limit("memory_limit", memory_limit))
         self._buf = b""
         self._pos = 0
         self._eof = False
@@ -376,6 +442,176 @@ class MixzipReader(io.BufferedIOBase):
         return done
 
 
+# ---------------------------------------------------------------- incremental objects
+
+FLUSH_FINISH = 0     # end the stream: pending input, then the end marker (as zlib's Z_FINISH)
+FLUSH_BLOCK = 1      # end the current block: all input so far becomes decodable (Z_SYNC_FLUSH)
+
+
+class _Collect:
+    """A write-only sink that keeps what is written until taken."""
+
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        out = b"".join(self.parts)
+        self.parts = []
+        return out
+
+
+class MixzipCompressor:
+    """Incremental compression, shaped like ``zlib.compressobj()`` and
+    python-zstandard's ``compressobj()``: ``compress(data)`` returns the
+    archive bytes ready so far (the header, then each block as it fills),
+    ``flush(FLUSH_BLOCK)`` ends the current block, ``flush()`` (FLUSH_FINISH)
+    ends the stream.  The concatenated returns are one archive stream.
+    Arguments as for ``MixzipWriter``."""
+
+    def __init__(self, level: int = DEFAULT_LEVEL, *, plugins: Sequence[str] = (),
+                 block_size: int = DEFAULT_BLOCK_SIZE, size: int | None = None):
+        self._sink = _Collect()
+        self._writer: MixzipWriter | None = MixzipWriter(self._sink, level, plugins=plugins,
+                                                         block_size=block_size, size=size)
+
+    def compress(self, data: BytesLike) -> bytes:
+        self._writer_or_raise().write(data)
+        return self._sink.take()
+
+    def flush(self, mode: int = FLUSH_FINISH) -> bytes:
+        writer = self._writer_or_raise()
+        if mode == FLUSH_BLOCK:
+            writer.flush()
+        elif mode == FLUSH_FINISH:
+            self._writer = None
+            writer.close()
+        else:
+            raise ValueError(f"unknown flush mode {mode!r} (FLUSH_FINISH or FLUSH_BLOCK)")
+        return self._sink.take()
+
+    def _writer_or_raise(self) -> MixzipWriter:
+        if self._writer is None:
+            raise ValueError("the compressor has finished (flush() was called)")
+        return self._writer
+
+
+class MixzipDecompressor:
+    """Incremental decompression of one archive stream, shaped like
+    ``lzma.LZMADecompressor`` / ``zlib.decompressobj()``.
+
+    ``decompress(data, max_length=-1)`` takes any piece of the archive and
+    returns what it could decode (whole blocks; a block is decoded once its
+    payload is all there), at most ``max_length`` bytes if that is not
+    negative - then call again with ``b""`` for the rest while
+    ``needs_input`` is False.  After the stream's end marker ``eof`` is True
+    and the bytes after it are in ``unused_data`` (a following stream:
+    start a new decompressor on them).  ``eof`` still False after the last
+    input means the archive was cut short.  ``memory_limit`` and
+    ``max_output_size`` as for ``decompress``.  Errors raise MixzipError
+    subclasses, then again from every later call.
+    """
+
+    _FIXED = 12                    # magic, version, flags, block_size, spec_len
+
+    def __init__(self, *, memory_limit: int | None = None, max_output_size: int | None = None):
+        self._dec = _StreamDecoder(memory_limit, max_output_size)
+        self._in = bytearray()
+        self._out = b""
+        self._out_pos = 0
+        self._header: fmt.StreamHeader | None = None
+        self._record: fmt.Record | None = None
+        self._total = 0                 # bytes in this stream's blocks so far
+        self._error: BaseException | None = None
+        self.eof = False
+        self.unused_data = b""
+        self.needs_input = True
+
+    def decompress(self, data: BytesLike, max_length: int = -1) -> bytes:
+        if self._error is not None:
+            raise self._error
+        if self.eof:
+            raise EOFError("already at the end of the stream")
+        self._in += data
+        parts: list[bytes] = []
+        room = max_length if max_length >= 0 else None
+        try:
+            while room is None or room > 0:
+                if self._out_pos < len(self._out):
+                    n = len(self._out) - self._out_pos if room is None else min(room, len(self._out) - self._out_pos)
+                    parts.append(self._out[self._out_pos:self._out_pos + n])
+                    self._out_pos += n
+                    room = None if room is None else room - n
+                elif self.eof or not self._step():
+                    break
+        except BaseException as exc:
+            self._error = exc if isinstance(exc, Exception) else MixzipError("an earlier call was interrupted")
+            raise
+        self.needs_input = (not self.eof and self._out_pos >= len(self._out)
+                            and len(self._in) < self._need())
+        return b"".join(parts)
+
+    # -- internals
+    def _need(self) -> int:
+        """Bytes of input the next item needs (its whole length once known)."""
+        if self._header is None:
+            if len(self._in) < self._FIXED:
+                return self._FIXED
+            flags = self._in[5]
+            (spec_len,) = struct.unpack_from("<H", self._in, 10)
+            return self._FIXED + spec_len + (8 if flags & fmt.FLAG_ORIGINAL_SIZE else 0) + 4
+        if self._record is None:
+            return fmt.RECORD_SIZE
+        return self._record.payload_size
+
+    def _step(self) -> bool:
+        """Parse (and decode) the next item if all of it is buffered."""
+        if self._header is None and self._in[:len(fmt.MAGIC)] != fmt.MAGIC[:len(self._in)]:
+            raise FormatError("not a mixzip archive")
+        need = self._need()
+        if len(self._in) < need:
+            return False
+        chunk = bytes(self._in[:need])
+        del self._in[:need]
+        if self._header is None:
+            src = fmt.Source(io.BytesIO(chunk))
+            fmt.read_magic(src, True)
+            self._header = fmt.read_header(src)
+            self._dec.header(self._header)
+        elif self._record is None:
+            rec = fmt.read_record(fmt.Source(io.BytesIO(chunk)), self._header, self._dec.index, self._total)
+            if rec.kind == fmt.END:
+                self._dec.end(rec)
+                self.eof = True
+                self.unused_data = bytes(self._in)
+                self._in = bytearray()
+            else:
+                self._record = rec
+        else:
+            rec, self._record = self._record, None
+            self._out, self._out_pos = self._dec.block(rec, chunk), 0
+            self._total += rec.size
+        return True
+
+
+def compressobj(level: int = DEFAULT_LEVEL, *, plugins: Sequence[str] = (),
+                block_size: int = DEFAULT_BLOCK_SIZE, size: int | None = None) -> MixzipCompressor:
+    """A ``MixzipCompressor`` (as ``zlib.compressobj``)."""
+    return MixzipCompressor(level, plugins=plugins, block_size=block_size, size=size)
+
+
+def decompressobj(*, memory_limit: int | None = None,
+                  max_output_size: int | None = None) -> MixzipDecompressor:
+    """A ``MixzipDecompressor`` (as ``zlib.decompressobj``)."""
+    return MixzipDecompressor(memory_limit=memory_limit, max_output_size=max_output_size)
+
+
 # ---------------------------------------------------------------- functions
 
 def compress(data: BytesLike, level: int = DEFAULT_LEVEL, *, plugins: Sequence[str] = (),
@@ -389,9 +625,15 @@ def compress(data: BytesLike, level: int = DEFAULT_LEVEL, *, plugins: Sequence[s
     return out.getvalue()
 
 
-def decompress(data: BytesLike) -> bytes:
-    """Decompress a whole archive (all its concatenated streams)."""
-    return b"".join(_decode(fmt.Source(io.BytesIO(data))))
+def decompress(data: BytesLike, *, max_output_size: int | None = None,
+               memory_limit: int | None = None) -> bytes:
+    """Decompress a whole archive (all its concatenated streams).
+
+    ``max_output_size``: raise LimitError, before decoding past it, if the
+    output would be longer (checked against the sizes the headers declare
+    first, then block by block).  ``memory_limit``: raise LimitError if a
+    stream's model needs more bytes (``-M`` on the command line)."""
+    return b"".join(_decode(fmt.Source(io.BytesIO(data)), memory_limit, max_output_size))
 
 
 def compress_stream(src: BinaryIO, dst: BinaryIO, level: int = DEFAULT_LEVEL, *,
@@ -422,18 +664,18 @@ def compress_stream(src: BinaryIO, dst: BinaryIO, level: int = DEFAULT_LEVEL, *,
     return writer.bytes_in, writer.bytes_out
 
 
-def decompress_stream(src: BinaryIO, dst: BinaryIO, *,
-                      progress: Progress | None = None) -> tuple[int, int]:
+def decompress_stream(src: BinaryIO, dst: BinaryIO, *, progress: Progress | None = None,
+                      memory_limit: int | None = None) -> tuple[int, int]:
     """Decompress the archive on ``src`` (all streams) onto ``dst``, block by block.
 
     ``progress(archive_bytes_read)`` is called after each block.  Returns
     (bytes read, bytes written).  Decoded blocks are written as soon as they
     are checked, so on an error ``dst`` holds a prefix of the data.
-    Neither file is closed.
+    Neither file is closed.  ``memory_limit`` as in ``decompress``.
     """
     source = fmt.Source(src)
     written = 0
-    for block in _decode(source):
+    for block in _decode(source, memory_limit):
         _write_all(dst, block)
         written += len(block)
         if progress is not None:
@@ -441,13 +683,15 @@ def decompress_stream(src: BinaryIO, dst: BinaryIO, *,
     return source.pos, written
 
 
-def test(file: fmt.PathLike | BinaryIO) -> int:
-    """Decode a whole archive, discarding the output; return its uncompressed size.
+def test(file: fmt.PathLike | BinaryIO | BytesLike, *, memory_limit: int | None = None) -> int:
+    """Decode a whole archive (a path, a file object or its bytes), discarding
+    the output; return its uncompressed size.
 
-    Raises FormatError, CorruptError or UnsupportedModelError on any problem.
+    Raises FormatError, CorruptError or UnsupportedModelError on any problem,
+    LimitError for a model over ``memory_limit`` bytes.
     """
     with fmt.open_binary(file) as f:
-        return sum(len(block) for block in _decode(fmt.Source(f)))
+        return sum(len(block) for block in _decode(fmt.Source(f), memory_limit))
 
 
 test.__test__ = False  # not a pytest test function when imported into a test module
@@ -455,19 +699,24 @@ test.__test__ = False  # not a pytest test function when imported into a test mo
 _MODES = {"r": "rb", "w": "wb", "x": "xb", "a": "ab"}
 
 
-def open(file: fmt.PathLike | BinaryIO, mode: str = "rb", level: int = DEFAULT_LEVEL, *,
+def open(file: fmt.PathLike | bytes | BinaryIO, mode: str = "rb", level: int | None = None, *,
          plugins: Sequence[str] = (), block_size: int = DEFAULT_BLOCK_SIZE,
          encoding: str | None = None, errors: str | None = None,
-         newline: str | None = None) -> MixzipReader | MixzipWriter | io.TextIOWrapper:
+         newline: str | None = None, compresslevel: int | None = None,
+         memory_limit: int | None = None) -> MixzipReader | MixzipWriter | io.TextIOWrapper:
     """Open an archive like ``gzip.open``.
 
     ``mode``: "r"/"rb", "w"/"wb", "x"/"xb", "a"/"ab" (append a new stream to
     an existing archive: readers see the concatenation), or the same with "t"
     for text (then ``encoding``, ``errors``, ``newline`` apply, as in
     ``io.TextIOWrapper``).  ``file`` is a path (opened and closed here) or a
-    binary file object (left open).  ``level``, ``plugins`` and
-    ``block_size`` apply to writing.
+    binary file object (left open).  ``level`` (or gzip's name for it,
+    ``compresslevel``), ``plugins`` and ``block_size`` apply to writing,
+    ``memory_limit`` (see ``decompress``) to reading.
     """
+    if compresslevel is not None and level is not None and level != compresslevel:
+        raise TypeError("give the level as level= or compresslevel=, not both")
+    level = level if level is not None else compresslevel if compresslevel is not None else DEFAULT_LEVEL
     kinds = set(mode) & set("rwxa")
     if (len(set(mode)) != len(mode) or set(mode) - set("rwxabt") or len(kinds) != 1
             or {"b", "t"} <= set(mode)):
@@ -484,7 +733,7 @@ def open(file: fmt.PathLike | BinaryIO, mode: str = "rb", level: int = DEFAULT_L
         raise TypeError("file must be a path or a binary file object")
     try:
         if kind == "r":
-            binary = MixzipReader(f, closefd=closefd)
+            binary = MixzipReader(f, closefd=closefd, memory_limit=memory_limit)
         else:
             binary = MixzipWriter(f, level, plugins=plugins, block_size=block_size, closefd=closefd)
     except BaseException:

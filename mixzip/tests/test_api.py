@@ -182,7 +182,7 @@ def test_writer_declared_size(text_data):
     out = io.BytesIO()
     with mixzip.MixzipWriter(out, 1, size=len(text_data)) as w:
         w.write(text_data)
-    assert mixzip.info(io.BytesIO(out.getvalue())).header_size == len(text_data)
+    assert mixzip.info(io.BytesIO(out.getvalue())).declared_size == len(text_data)
 
 
 def test_writer_closefd_and_closed_errors():
@@ -340,7 +340,7 @@ def test_compress_and_decompress_stream(text_data, random_data):
     arc = dst.getvalue()
     assert (n_in, n_out) == (len(data), len(arc))
     assert seen == sorted(seen) and seen[-1] == len(data) and len(seen) == -(-len(data) // 1000)
-    assert mixzip.info(io.BytesIO(arc)).header_size == len(data)
+    assert mixzip.info(io.BytesIO(arc)).declared_size == len(data)
 
     out, seen = io.BytesIO(), []
     n_in, n_out = mixzip.decompress_stream(ShortReads(arc + arc), out, progress=seen.append)

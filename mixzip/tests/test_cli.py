@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -234,7 +235,9 @@ def test_verbose_summary(work):
 
 @pytest.mark.parametrize("args, level", [(["-1"], 1), (["-9"], 9), (["--level", "3"], 3),
                                          (["-9", "--level", "2"], 2), (["--level", "2", "-1"], 1),
-                                         (["--level", "10"], 10)])
+                                         (["--level", "10"], 10), (["-10"], 10), (["-1", "-10"], 10),
+                                         (["--best"], 10), (["--fast"], 1), (["--best", "-2"], 2),
+                                         (["-2f"], 2), (["-f3"], 3), (["--level=4"], 4)])
 def test_levels(work, args, level):
     assert run(*args, "a.txt").exit_code == 0
     assert codec.info(str(work / "a.txt.mxz")).spec.level == level
@@ -245,11 +248,28 @@ def test_default_level(work):
     assert codec.info(str(work / "a.txt.mxz")).spec.level == codec.DEFAULT_LEVEL
 
 
-def test_bad_level_is_a_usage_error(work):
-    for bad in (["--level", "12"], ["-10"]):         # level 10 has no one-digit flag
-        result = run(*bad, "a.txt")
-        assert result.exit_code == 1 and "Try 'mixzip --help'" in result.stderr, result.stderr
-        assert not (work / "a.txt.mxz").exists()
+@pytest.mark.parametrize("bad", [["-12"], ["-19"], ["-0"], ["-11"], ["--level", "12"],
+                                 ["--level", "0"], ["-c19"], ["--level", "high"]])
+def test_level_out_of_range_is_one_line_naming_the_range(work, bad):
+    """zstd habits: -12 .. -19 must not quietly mean -1 -2 or -1 -9 (item 1 of issue 18)."""
+    result = run(*bad, "a.txt")
+    assert_one_error(result, "levels are 1..10")
+    assert "level" in result.stderr and "Try" not in result.stderr
+    assert sorted(p.name for p in work.iterdir()) == ["a.txt"]
+
+
+def test_level_flags_leave_option_values_alone():
+    rewrite = cli.rewrite_level_flags
+    assert rewrite(["-o", "-12", "-19c"], {"o", "T"}, {"--output"}) == \
+        ["-o", "-12", "--level", "19", "-c"]
+    assert rewrite(["-T4", "-dc12", "--output", "-3", "--", "-5"], {"o", "T"}, {"--output"}) == \
+        ["-T4", "-d", "-c", "--level", "12", "--output", "-3", "--", "-5"]
+    assert rewrite(["--best", "--fast", "-"], set(), set()) == ["--level", "10", "--level", "1", "-"]
+
+
+def test_output_named_like_a_level(work):
+    assert run(LEVEL, "-o", "-12", "a.txt").exit_code == 0
+    assert codec.decompress((work / "-12").read_bytes()) == TEXT
 
 
 def test_threads_never_change_the_output(work):
@@ -286,9 +306,9 @@ def test_conflicting_modes(work):
 def test_help_lists_levels_and_memory():
     result = run("--help")
     assert result.exit_code == 0 and result.stdout.startswith("Usage: mixzip [OPTIONS] [FILE]...")
-    for n in range(1, 10):
+    for n in range(1, 11):
         assert f"-{n} " in result.stdout
-    assert "--level 10 " in result.stdout
+    assert "--best" in result.stdout and "--fast" in result.stdout
     assert "MiB" in result.stdout and "MB/s" in result.stdout and "./bench" in result.stdout
     assert "(default)" in result.stdout
 
@@ -331,18 +351,43 @@ def test_isatty_helper():
     assert cli.isatty(object()) is False
 
 
-def test_progress_only_on_a_terminal_for_large_inputs(monkeypatch, capsys):
-    assert not cli.Progress("f", 100 * cli.PROGRESS_MIN_BYTES, quiet=False).enabled  # not a tty
-    monkeypatch.setattr(cli, "isatty", lambda stream: True)
-    assert not cli.Progress("f", 1000, quiet=False).enabled
-    assert not cli.Progress("f", None, quiet=False).enabled
-    assert not cli.Progress("f", 2 * cli.PROGRESS_MIN_BYTES, quiet=True).enabled
-    bar = cli.Progress("f", 2 * cli.PROGRESS_MIN_BYTES, quiet=False)
-    assert bar.enabled
-    bar(cli.PROGRESS_MIN_BYTES)
-    bar.clear()
-    out, err = capsys.readouterr()
-    assert out == "" and "\rmixzip: f:  50%" in err and err.endswith("\r")
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_progress_line_shows_what_xz_v_shows():
+    t = FakeClock()
+    bar = cli.Progress("f.txt", 4 << 20, True, enabled=False, clock=t)
+    bar.update(read=1 << 20, written=256 << 10)
+    t.now += 2
+    line = bar.line()
+    assert line == "mixzip: f.txt:   25.0 %  256.0 KiB / 1.0 MiB = 0.250  512.0 KiB/s  0:02  0:06 left"
+    pipe = cli.Progress("(stdin)", None, False, enabled=False, clock=t)   # decompressing a pipe
+    pipe.update(read=1000, written=4000)
+    t.now += 3725
+    assert pipe.line() == "mixzip: (stdin):  1000 B / 3.9 KiB = 0.250  1 B/s  1:02:05"
+
+
+def test_progress_on_a_terminal_and_silenced(work, terminal):
+    """-v shows the line at once; -q and --no-progress silence it; it is wiped at the end."""
+    result = run(LEVEL, "-v", "-f", "-o", "out.mxz", "--block-size", "1K", "a.txt")
+    assert result.exit_code == 0
+    assert "\rmixzip: a.txt: " in result.stderr and " %  " in result.stderr and "/s  0:0" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("a.txt -> out.mxz: ")   # the -v summary
+    for quiet in (["-q"], ["--no-progress"]):
+        result = run(LEVEL, "-v", *quiet, "-f", "-o", "out.mxz", "--block-size", "1K", "a.txt")
+        assert result.exit_code == 0 and "%" not in result.stderr and "\r" not in result.stderr
+    result = run("-dc", "-v", "out.mxz")          # the text itself goes to the terminal: no line
+    assert result.exit_code == 0 and result.stdout_bytes == TEXT and "\r" not in result.stderr
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(work):
+    result = run(LEVEL, "-v", "--block-size", "1K", "a.txt")
+    assert result.exit_code == 0 and "\r" not in result.stderr and "%" not in result.stderr
 
 
 # ------------------------------------------------------------------ bad input, nothing lost
@@ -482,14 +527,81 @@ def test_bench_json(work):
     result = run("bench", "tiny.txt", "--level", "1", "--no-baselines", "--no-isolate", "--json")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["ok"] and doc["level"] == 1 and doc["baselines"] == []
+    assert doc["ok"] and doc["levels"] == [1] and doc["baselines"] == []
     assert [r["name"] for r in doc["files"]] == ["tiny.txt"]
+    assert doc["corpus"]["name"] == "files given" and doc["corpus"]["items"] == ["tiny.txt"]
 
 
 def test_bench_table(work):
     (work / "tiny.txt").write_bytes(TEXT[:500])
     result = run("bench", "tiny.txt", "--level", "1", "--no-baselines", "--no-isolate")
     assert result.exit_code == 0 and "tiny.txt" in result.stdout
+    assert result.stdout.startswith("corpus: files given, 1 files, 500 bytes")
+
+
+def test_bench_several_levels_repeat_and_plugin(work, monkeypatch):
+    from mixzip import bench
+    seen, real = {}, bench.run_bench
+
+    def fake(inputs, levels, **kw):
+        seen.update(kw, levels=levels, names=[n for n, _ in inputs])
+        return real(inputs, [1], baselines=False, isolate=False)
+
+    monkeypatch.setattr(bench, "run_bench", fake)
+    (work / "tiny.txt").write_bytes(TEXT[:500])
+    result = run("bench", "tiny.txt", "--level", "1", "--level", "3-4,9", "--repeat", "3", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert seen["levels"] == [1, 3, 4, 9] and seen["repeat"] == 3 and seen["names"] == ["tiny.txt"]
+    assert_one_error(run("bench", "tiny.txt", "--level", "1,12"), "levels are 1..10")
+    assert_one_error(run("bench", "tiny.txt", "--plugin", "no-such-plugin"), "no-such-plugin")
+
+
+def test_bench_names_the_corpus_it_used(work, monkeypatch):
+    from mixzip import bench
+    from mixzip import corpus as corpora
+    seen, real = {}, bench.run_bench
+
+    def fake(inputs, levels, **kw):
+        seen.update(kw)
+        return real(inputs[:1], [1], baselines=False, isolate=False, corpus=kw["corpus"])
+
+    monkeypatch.setattr(bench, "run_bench", fake)
+    monkeypatch.setattr(corpora, "load", lambda name: [("s.txt", TEXT[:300])])
+    result = run("bench", "--corpus", "sample")
+    assert result.exit_code == 0, result.stderr
+    assert seen["corpus"]["name"] == "sample" and "generated" in seen["corpus"]["path"]
+    assert result.stdout.startswith("corpus: sample (generated by mixzip.corpus.sample()), 1 files")
+
+
+def test_bench_plot_is_checked_before_any_work(work, monkeypatch):
+    import builtins
+    from mixzip import bench, corpus as corpora
+
+    def no_work(*a, **k):
+        raise AssertionError("the benchmark ran")
+
+    monkeypatch.setattr(bench, "run_bench", no_work)
+    monkeypatch.setattr(corpora, "resolve", no_work)
+    real = builtins.__import__
+
+    def no_mpl(name, *a, **k):
+        if name.startswith("matplotlib"):
+            raise ImportError(name)
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", no_mpl)
+    assert_one_error(run("bench", "--plot", "b.png"), "--plot needs matplotlib")
+    monkeypatch.setattr(builtins, "__import__", real)
+    if __import__("importlib").util.find_spec("matplotlib") is not None:
+        assert_one_error(run("bench", "--plot", "no/such/dir/b.png"), "no directory")
+
+
+def test_bench_plot(work):
+    pytest.importorskip("matplotlib")
+    (work / "tiny.txt").write_bytes(TEXT[:500])
+    result = run("bench", "tiny.txt", "--level", "1", "--no-isolate", "--plot", "b.png")
+    assert result.exit_code == 0, result.stderr
+    assert (work / "b.png").read_bytes()[:4] == b"\x89PNG" and "mixzip -1" in result.stdout
 
 
 def test_bench_missing_file(work):
@@ -528,3 +640,173 @@ def test_process_missing_file_and_warning(work):
     lines = proc.stderr.decode().splitlines()
     assert lines == ["mixzip: missing.txt: No such file or directory",
                      "mixzip: x.mxz: already has .mxz suffix -- unchanged"]
+
+
+# ------------------------------------------------------------------ outputs that are not plain files
+
+def test_output_directory_names_the_users_path(work):
+    (work / "outdir").mkdir()
+    for args in ([LEVEL, "-o", "outdir", "a.txt"], [LEVEL, "-f", "-o", "outdir", "a.txt"]):
+        result = run(*args)
+        assert_one_error(result, "cannot write outdir: it is a directory")
+        assert ".tmp" not in result.stderr
+        assert list((work / "outdir").iterdir()) == [] and hidden_files(work) == []
+
+
+def _fifo_reader(path, got: list):
+    """Read a FIFO to its end without ever blocking the test (O_NONBLOCK)."""
+    import threading
+    import time
+
+    def read():
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        data, deadline, seen_writer = b"", time.monotonic() + 30, False
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:          # a writer is there, nothing yet
+                    seen_writer = True
+                    time.sleep(0.01)
+                    continue
+                if chunk:
+                    data, seen_writer = data + chunk, True
+                elif seen_writer:
+                    break                        # the writer closed it
+                else:
+                    time.sleep(0.01)             # no writer yet
+        finally:
+            os.close(fd)
+            got.append(data)
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("force", [["-f"], []])
+def test_output_fifo_is_written_into_not_replaced(archive, force):
+    """``-f -o FIFO`` must write into the pipe, not rename a regular file over it."""
+    import stat as st
+    fifo = archive.parent / "pipe"
+    os.mkfifo(fifo)
+    got: list = []
+    thread = _fifo_reader(fifo, got)
+    result = run("-d", *force, "-o", fifo, archive.name)
+    thread.join(35)
+    assert result.exit_code == 0, result.stderr
+    assert st.S_ISFIFO(os.stat(fifo).st_mode)            # still the FIFO
+    assert got == [TEXT] and hidden_files(archive.parent) == []
+
+
+def test_output_private_device_node_is_written_into(archive):
+    """A private character device (the null device, made in tmp) stays a device."""
+    import stat as st
+    node = archive.parent / "null"
+    try:
+        os.mknod(node, 0o666 | st.S_IFCHR, os.makedev(1, 3))
+    except (PermissionError, AttributeError, OSError):
+        pytest.skip("cannot make a device node here (not root)")
+    result = run("-d", "-f", "-o", node, archive.name)
+    assert result.exit_code == 0, result.stderr
+    assert st.S_ISCHR(os.stat(node).st_mode) and hidden_files(archive.parent) == []
+
+
+def test_output_fifo_with_verify(work):
+    fifo = work / "pipe"
+    os.mkfifo(fifo)
+    got: list = []
+    thread = _fifo_reader(fifo, got)
+    result = run(LEVEL, "--verify", "-o", fifo, "a.txt")
+    thread.join(35)
+    assert result.exit_code == 0 and codec.decompress(got[0]) == TEXT
+
+
+@pytest.mark.parametrize("length", [238, 245, 251])
+def test_long_names_keep_the_temporary_name_within_the_limit(work, length):
+    """gzip handles names up to the limit; the temporary name must not add 14 bytes past it."""
+    if os.pathconf(work, "PC_NAME_MAX") < 255:
+        pytest.skip("file system with short names")
+    name = "n" * (length - 4) + ".txt"
+    (work / name).write_bytes(TEXT)
+    result = run(LEVEL, name)
+    assert result.exit_code == 0, result.stderr
+    assert codec.decompress((work / (name + ".mxz")).read_bytes()) == TEXT
+    (work / name).unlink()
+    assert run("-d", name + ".mxz").exit_code == 0
+    assert (work / name).read_bytes() == TEXT and hidden_files(work) == []
+
+
+def test_temp_prefix_fits():
+    assert cli.temp_prefix("short", ".") == ".short."
+    long = cli.temp_prefix("é" * 200, ".")              # 400 bytes in UTF-8
+    assert len(os.fsencode(long)) + 8 + len(".tmp") <= cli._name_max(".")
+
+
+def test_version_short_flag():
+    result = run("-V")
+    assert result.exit_code == 0 and result.stdout.startswith("mixzip ")
+
+
+# ------------------------------------------------------------------ -r, -M, -l on several files
+
+@pytest.fixture
+def tree(work):
+    (work / "tree" / "sub").mkdir(parents=True)
+    (work / "tree" / "one.txt").write_bytes(TEXT)
+    (work / "tree" / "sub" / "two.txt").write_bytes(TEXT[::-1])
+    (work / "tree" / "sub" / "old.mxz").write_bytes(codec.compress(b"old", 1))
+    return work / "tree"
+
+
+def test_recursive(tree):
+    assert_one_error(run(LEVEL, "tree"), "is a directory -- ignored (use -r")
+    result = run(LEVEL, "-r", "tree")
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    assert codec.decompress((tree / "one.txt.mxz").read_bytes()) == TEXT
+    assert codec.decompress((tree / "sub" / "two.txt.mxz").read_bytes()) == TEXT[::-1]
+    assert not (tree / "sub" / "old.mxz.mxz").exists()              # archives are left alone
+    assert run("-t", "-r", "tree").exit_code == 0
+    (tree / "one.txt").unlink()
+    result = run("-d", "-r", "tree")
+    assert result.exit_code == 1 and "two.txt already exists" in result.stderr   # not forced
+    assert (tree / "one.txt").read_bytes() == TEXT and (tree / "sub" / "old").read_bytes() == b"old"
+
+
+def test_list_several_files_totals_and_units(tree):
+    run(LEVEL, "-r", "tree")
+    result = run("-l", "-r", "tree")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 + 3 + 1 and lines[-1].endswith("(3 files)")
+    assert all(re.search(r"\d (B|KiB) ", line) for line in lines[1:])
+    assert f"{len(TEXT):,}" not in result.stdout                  # binary units, not byte counts
+    total = codec.info((tree / "one.txt.mxz").read_bytes()).original_size * 2 + 3
+    assert cli.human(total) in lines[-1]
+    assert cli.human(1023) == "1023 B" and cli.human(1536) == "1.5 KiB" and cli.human(3 << 20) == "3.0 MiB"
+
+
+def test_list_verbose_shows_decode_memory(archive):
+    from mixzip.predictors import recipes
+    result = run("-lv", archive.name)
+    assert result.exit_code == 0
+    head, row = result.stdout.splitlines()
+    assert "memory" in head.split() and "streams" in head.split()
+    assert cli.human(recipes.spec_memory(recipes.spec_for_level(1))) in row
+    assert f"{archive.stat().st_size:,}" in row                   # exact bytes with -v
+
+
+def test_memory_limit(archive):
+    from mixzip.predictors import recipes
+    need = recipes.spec_memory(recipes.spec_for_level(1))
+    (archive.parent / "a.txt").unlink()
+    for mode in ("-d", "-t"):
+        assert_one_error(run(mode, "-M", "1M", archive.name), "more than the memory limit of 1.0 MiB")
+    assert sorted(p.name for p in archive.parent.iterdir()) == ["a.txt.mxz"]
+    assert run("-d", "-M", str(need), archive.name).exit_code == 0
+    assert (archive.parent / "a.txt").read_bytes() == TEXT
+    result = run("-M", "10M", "-c", "a.txt")                      # level 8 needs more
+    assert_one_error(result, "use a lower level")
+    assert result.stdout_bytes == b""
+    assert run(LEVEL, "-M", "1G", "-c", "a.txt").exit_code == 0
+    assert run("-M", "lots", "a.txt").exit_code == 1

@@ -97,7 +97,7 @@ def test_no_size_flag_when_size_unknown():
     arc = out.getvalue()
     assert arc[5] == 0
     assert mixzip.decompress(arc) == b"abc"
-    assert mixzip.info(io.BytesIO(arc)).header_size is None
+    assert mixzip.info(io.BytesIO(arc)).declared_size is None
 
 
 # ---------------------------------------------------------------- info
@@ -109,7 +109,8 @@ def test_info_fields(text_data, tmp_path):
     inf = mixzip.info(path)
     assert inf == mixzip.info(str(path)) == mixzip.info(io.BytesIO(arc))
     assert inf.compressed_size == len(arc)
-    assert inf.original_size == inf.header_size == len(text_data)
+    assert inf.original_size == inf.declared_size == len(text_data)
+    assert inf.header_size == 12 + len(SPEC.to_bytes()) + 8 + 4    # the header's bytes, not the data's
     assert inf.blocks == -(-len(text_data) // 1000)
     assert inf.block_size == 1000
     assert inf.spec == SPEC
@@ -133,7 +134,9 @@ def test_info_non_seekable_and_concatenated(text_data):
     inf = mixzip.info(io.BufferedReader(Pipe(a + b)))
     assert inf.streams == 2
     assert inf.compressed_size == len(a + b)
-    assert inf.original_size == inf.header_size == len(text_data) + 3
+    assert inf.original_size == inf.declared_size == len(text_data) + 3
+    assert inf.header_size == 2 * 24 + len(SPEC.to_bytes()) + len(inf.specs[1].to_bytes())
+    assert [sp.level for sp in inf.specs] == [1, 2]
     assert inf.blocks == 4
     assert inf.spec == SPEC and inf.block_size == 1000
 
@@ -336,6 +339,17 @@ def test_reader_errors_are_sticky():
         r.read()
     with pytest.raises(CorruptError):
         r.read(1)
+
+
+def test_info_and_test_accept_bytes(text_data):
+    """info(bytes) describes the archive (it used to take bytes for a path: 'embedded null byte')."""
+    arc = mixzip.compress(text_data, 1)
+    for form in (arc, bytearray(arc), memoryview(arc)):
+        inf = mixzip.info(form)
+        assert inf.original_size == len(text_data) and inf.compressed_size == len(arc)
+    assert mixzip.test(arc) == len(text_data)
+    with pytest.raises(FormatError):
+        mixzip.info(b"not an archive")
 
 
 # ---------------------------------------------------------------- hostile archives (fixtures)

@@ -14,6 +14,7 @@ from mixzip import analyze, cli, corpus, tune
 from mixzip.predictors import eml
 from mixzip.codec.errors import UnsupportedModelError
 from mixzip.predictors import recipes
+from mixzip.predictors.recipes import spec_for_level
 
 TEXT = dict(corpus.sample())["text.txt"][:3000]
 
@@ -216,19 +217,21 @@ def test_tune_cli_writes_json(tmp_path):
 # ------------------------------------------------------------------ analyze
 
 def test_analyze_reports_trace_components_and_router():
-    r = analyze.analyze(TEXT, level=9, window=1024)
+    r = analyze.analyze(TEXT, level=1, window=1024)
     assert [t["offset"] for t in r["trace"]] == [0, 1024, 2048]
     total = sum(t["bpb"] * t["bytes"] for t in r["trace"]) / len(TEXT)
     assert abs(total - r["bpb"]) < 1e-3
     names = {c["component"] for c in r["components"]}
-    assert {"context o1", "match", "apm", "order0"} <= names
-    assert next(c for c in r["components"] if c["component"] == "context o1")["gain_bpb"] > 0
+    assert {"context o3", "context w1", "match", "apm", "order0", "deterministic inputs"} <= names
+    assert next(c for c in r["components"] if c["component"] == "context o3")["gain_bpb"] > 0
+    # the router's statistics (level 9; its ablation would compile five more drivers)
+    r = analyze.analyze(TEXT, level=9, window=1024, ablate=False)
     ro = r["router"]                          # level 9 mixes with the MoE router
     assert (ro["experts"], ro["k"]) == (8, 6)
     assert abs(sum(ro["gate_share"]) - 1) < 0.01
     assert abs(sum(ro["selected"]) - ro["k"]) < 0.01
     assert 0 < ro["entropy"] <= ro["max_entropy"] + 1e-3
-    assert "moe router (-> final mixer)" in names
+    assert "moe router (-> final mixer)" in {name for name, _ in analyze.variants(spec_for_level(9).params)}
 
 
 def test_analyze_cli_json_and_errors(tmp_path):
@@ -243,14 +246,24 @@ def test_analyze_cli_json_and_errors(tmp_path):
     assert "Traceback" not in res.output
 
 
+def test_analyze_component_traces_add_up():
+    """Each component's per-window gain, weighted by window size, is its total gain."""
+    r = analyze.analyze(TEXT, level=1, window=1024)
+    for c in r["components"]:
+        assert len(c["trace"]) == len(r["trace"])
+        total = sum(g * t["bytes"] for g, t in zip(c["trace"], r["trace"])) / len(TEXT)
+        assert abs(total - c["gain_bpb"]) < 1e-3, c["component"]
+
+
 def test_analyze_plot_png(tmp_path):
     pytest.importorskip("matplotlib")
-    r = analyze.analyze(TEXT, level=1, window=1024, ablate=False)
+    r = analyze.analyze(TEXT, level=1, window=1024)
     analyze.plot("text", r, str(tmp_path / "t.png"))
     assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    analyze.plot("text", dict(r, components=[]), str(tmp_path / "t2.png"))   # --no-ablation: the trace
 
 
-def test_analyze_plot_without_matplotlib_is_one_error(tmp_path, monkeypatch):
+def test_analyze_plot_without_matplotlib_is_one_error_before_any_work(tmp_path, monkeypatch):
     import builtins
     real = builtins.__import__
 
@@ -259,11 +272,24 @@ def test_analyze_plot_without_matplotlib_is_one_error(tmp_path, monkeypatch):
             raise ImportError(name)
         return real(name, *a, **k)
 
+    def no_work(*a, **k):
+        raise AssertionError("analyze ran before the plot was checked")
+
     monkeypatch.setattr(builtins, "__import__", no_mpl)
+    monkeypatch.setattr(analyze, "analyze", no_work)
     src = tmp_path / "in.txt"
     src.write_bytes(TEXT[:500])
     res = run("analyze", src, "--level", 1, "--no-ablation", "--plot", tmp_path / "t.png")
     assert res.exit_code == 1 and "matplotlib" in res.stderr and res.stderr.count("\n") == 1
+
+
+def test_analyze_keeps_the_text_results_when_the_plot_fails(tmp_path):
+    pytest.importorskip("matplotlib")
+    src = tmp_path / "in.txt"
+    src.write_bytes(TEXT[:2000])
+    res = run("analyze", src, "--level", 1, "--window", "1K", "--plot", tmp_path / "no" / "dir" / "t.png")
+    assert res.exit_code == 1 and res.stderr.count("\n") == 1 and "t.png" in res.stderr
+    assert "level 1" in res.stdout and "component" in res.stdout          # the results are out
 
 
 def test_loss_rate_script_replaces_the_tables_with_the_same_shape():
