@@ -14,6 +14,8 @@ Context models (count tables keyed by the context; p(x) = (n(x) + a*q(x)) /
 (n + a) with a = 0.4 and q an adaptive order-0 estimate):
 
     o1 o2 o3 o4 o6   the previous 1, 2, 3, 4, 6 bytes           (the baseline set)
+    match            the byte that followed the last occurrence of the previous 6
+                     bytes, and the match length so far (capped at 31)  (baseline)
     path             key path hash (JSON) / column (CSV) + token class
     path_v           key path + the bytes of the current value so far
     path_o2          key path + the previous 2 bytes
@@ -53,7 +55,7 @@ from mixzip import corpus  # noqa: E402
 from mixzip.jit import kernel  # noqa: E402  (an analysis kernel, not on the coding path)
 from mixzip import structured_ref as sr  # noqa: E402
 
-BASE = ("o1", "o2", "o3", "o4", "o6")
+BASE = ("o1", "o2", "o3", "o4", "o6", "match")
 STRUCT = ("path", "path_v", "path_o2", "prev", "delta", "vtype")
 ALPHA = 0.4
 SHARE = 1 / 1024
@@ -72,6 +74,8 @@ def contexts(data: bytes, fmt: int):
     in_token, cur_start, cur_path = False, 0, 0
     matched = dmatched = True
     pred: bytes | None = None
+    seen6: dict[bytes, int] = {}                     # last 6 bytes -> position after them
+    mptr = mlen = 0
     for i in range(len(data)):
         c1 = data[i - 1] if i >= 1 else 0
         c2 = data[i - 2:i] if i >= 2 else b""
@@ -103,8 +107,18 @@ def contexts(data: bytes, fmt: int):
             "prev": (vpath, pb, matched) if off >= 0 else (cls, c1),
             "delta": (vpath, dp, dmatched) if off >= 0 and vpred is not None else (cls, c1),
             "vtype": (cls, t.vtype, c1),
+            "match": (data[mptr], min(mlen, 31)) if mlen else -1,
         }
         b = data[i]
+        if mlen and data[mptr] == b:
+            mlen, mptr = mlen + 1, mptr + 1
+        else:
+            mlen = 0
+        if i >= 5:
+            key = data[i - 5:i + 1]
+            if not mlen and key in seen6:
+                mptr, mlen = seen6[key], 1
+            seen6[key] = i + 1
         t.step(b)
         token_now = t.cls in TOKEN_CLASSES
         starts = token_now and t.vhash == sr.fnv(sr.FNV_BASIS, b)     # the token's hash was reset
