@@ -26,6 +26,10 @@ Context models (count tables keyed by the context; p(x) = (n(x) + a*q(x)) /
                      linear extrapolation prev + (prev - prev2) of the last two
                      numbers at this path (same decimals) + matched-so-far
     vtype            token class + value type + the previous byte
+    tail_o2          the last two keys of the path only (a "tail path": objects used
+                     as maps - keyed by emoji, region, id - give every entry its own
+                     full path, but share the tail) + token class + previous 2 bytes
+    tail_prev        the column model (prev) keyed by the tail path
 
 Reported per file, in bits per byte:
     alone            each model on its own (an adaptive conditional entropy)
@@ -56,7 +60,7 @@ from mixzip.jit import kernel  # noqa: E402  (an analysis kernel, not on the cod
 from mixzip import structured_ref as sr  # noqa: E402
 
 BASE = ("o1", "o2", "o3", "o4", "o6", "match")
-STRUCT = ("path", "path_v", "path_o2", "prev", "delta", "vtype")
+STRUCT = ("path", "path_v", "path_o2", "prev", "delta", "vtype", "tail_o2", "tail_prev")
 ALPHA = 0.4
 SHARE = 1 / 1024
 TOKEN_CLASSES = (sr.C_KEY, sr.C_STR, sr.C_NUM, sr.C_LIT, sr.C_FIELD)
@@ -70,8 +74,10 @@ def contexts(data: bytes, fmt: int):
     t = sr.Tokenizer(fmt)
     is_csv = fmt in (sr.FMT_CSV, sr.FMT_TSV)
     last_value: dict[int, tuple[int, int]] = {}      # path -> (start, length) of its previous value
+    last_tail: dict[int, tuple[int, int]] = {}       # tail path -> the same
     nums: dict[int, list[bytes]] = {}                # path -> its last two numeric values
-    in_token, cur_start, cur_path = False, 0, 0
+    in_token, cur_start, cur_path, cur_tail = False, 0, 0, 0
+    tmatched = True
     matched = dmatched = True
     pred: bytes | None = None
     seen6: dict[bytes, int] = {}                     # last 6 bytes -> position after them
@@ -80,21 +86,24 @@ def contexts(data: bytes, fmt: int):
         c1 = data[i - 1] if i >= 1 else 0
         c2 = data[i - 2:i] if i >= 2 else b""
         cls, path = t.cls, t.path
+        tail = _tail(t, is_csv)
         # where would byte i sit in a value?  inside one, or at the start of one that is due
         if in_token:
-            off, vpath, vpred = i - cur_start, cur_path, pred
+            off, vpath, vtail, vpred = i - cur_start, cur_path, cur_tail, pred
         elif (is_csv and t.field_start and not t.quote) or (not is_csv and t.mode == sr.M_VALUE):
-            off, vpath = 0, path
+            off, vpath, vtail = 0, path, tail
             vpred = _extrapolate(nums.get(vpath))
-            matched = dmatched = True
+            matched = dmatched = tmatched = True
         else:
-            off, vpath, vpred = -1, 0, None
+            off, vpath, vtail, vpred = -1, 0, 0, None
         if off >= 0:
             pv = last_value.get(vpath)
             pb = data[pv[0] + off] if pv is not None and off < pv[1] else END
             dp = vpred[off] if vpred is not None and off < len(vpred) else END
+            pv = last_tail.get(vtail)
+            tb = data[pv[0] + off] if pv is not None and off < pv[1] else END
         else:
-            pb = dp = -1
+            pb = dp = tb = -1
         yield {
             "o1": c1,
             "o2": c2,
@@ -107,6 +116,8 @@ def contexts(data: bytes, fmt: int):
             "prev": (vpath, pb, matched) if off >= 0 else (cls, c1),
             "delta": (vpath, dp, dmatched) if off >= 0 and vpred is not None else (cls, c1),
             "vtype": (cls, t.vtype, c1),
+            "tail_o2": (tail, cls, c2),
+            "tail_prev": (vtail, tb, tmatched) if off >= 0 else (cls, c1),
             "match": (data[mptr], min(mlen, 31)) if mlen else -1,
         }
         b = data[i]
@@ -124,17 +135,34 @@ def contexts(data: bytes, fmt: int):
         starts = token_now and t.vhash == sr.fnv(sr.FNV_BASIS, b)     # the token's hash was reset
         if in_token and (not token_now or starts):
             _finish(data, cur_start, i, cur_path, last_value, nums)
+            last_tail[cur_tail] = (cur_start, i - cur_start)
             in_token = False
         if starts:
-            in_token, cur_start, cur_path = True, i, t.path
+            in_token, cur_start, cur_path, cur_tail = True, i, t.path, _tail(t, is_csv)
             if off == 0:                             # its first byte was predicted
-                matched, dmatched = pb == b, dp == b
+                matched, dmatched, tmatched = pb == b, dp == b, tb == b
             else:
-                matched = dmatched = True
+                matched = dmatched = tmatched = True
             pred = _extrapolate(nums.get(cur_path))
         elif in_token:
             matched = matched and pb == b
             dmatched = dmatched and dp == b
+            tmatched = tmatched and tb == b
+
+
+def _tail(t: sr.Tokenizer, is_csv: bool) -> int:
+    """The last two components of the key path (keys, or [] for array levels)."""
+    if is_csv:
+        return t.path
+    d = min(t.depth, sr.MAXDEPTH)
+
+    def comp(level: int) -> int:
+        k = t.ctype[level]
+        return t.keyh[level] if k == sr.K_OBJ else sr.ARR if k == sr.K_ARR else sr.ROOT
+
+    if t.mode in (sr.M_KEY, sr.M_KSTR, sr.M_KSTR_ESC):       # in a key: the object's own tail
+        return sr.combine(comp(d - 1) if d >= 2 else sr.ROOT, d)
+    return sr.combine(sr.combine(comp(d - 1) if d >= 1 else sr.ROOT, comp(d)), 0x7A11)
 
 
 def _finish(data, start, end, path, last_start, nums) -> None:
