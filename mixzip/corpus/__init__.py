@@ -8,6 +8,9 @@ size and - where known - sha256:
     canterbury  11     yes        2 810 784
     calgary     14     no         3 141 622   (the 14-file standard set)
     silesia     12     no       211 938 580
+    structured   8     yes        (built by scripts/build_structured_corpus.py
+                                   from pinned PyPI wheels; JSON, NDJSON,
+                                   CSV, TSV, GeoJSON)
 
 Locating a corpus ``NAME`` (``corpus_dir``): the first of these directories
 that holds every manifest file of ``NAME`` with the manifest size wins:
@@ -18,6 +21,12 @@ that holds every manifest file of ``NAME`` with the manifest size wins:
     4. <ancestor>/shared/corpus/NAME   for the first few ancestors of this
                                        package (the ``shared`` folder beside
                                        the repository)
+    5. <user cache>/NAME               ``user_cache_dir()``:
+                                       $XDG_CACHE_HOME/mixzip/corpus, default
+                                       ~/.cache/mixzip/corpus; where
+                                       scripts/build_structured_corpus.py
+                                       writes the generated ``structured``
+                                       corpus by default
 
 Finding a corpus only looks at sizes (one ``stat`` per file).  ``load``
 reads the files and checks each sha256 the manifest gives; a mismatch raises
@@ -57,7 +66,7 @@ DEFAULT_CORPUS = "canterbury"
 SAMPLE_SEED = 20240229
 
 __all__ = [
-    "CorpusError", "Entry", "manifest", "names", "search_dirs", "corpus_dir", "files",
+    "CorpusError", "Entry", "manifest", "names", "search_dirs", "user_cache_dir", "corpus_dir", "files",
     "load", "sample", "default_name", "resolve",
 ]
 
@@ -110,6 +119,13 @@ def names() -> list[str]:
 # --------------------------------------------------------------------------
 # locating
 
+def user_cache_dir() -> Path:
+    """The per-user folder for generated corpora: $XDG_CACHE_HOME/mixzip/corpus
+    (default ~/.cache/mixzip/corpus)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "mixzip" / "corpus"
+
+
 def search_dirs(name: str) -> list[Path]:
     """The candidate directories for corpus ``name``, in search order."""
     dirs = []
@@ -121,6 +137,7 @@ def search_dirs(name: str) -> list[Path]:
     dirs.append(cwd / ".." / ".." / "shared" / "corpus" / name)
     for ancestor in Path(__file__).resolve().parents[2:6]:
         dirs.append(ancestor / "shared" / "corpus" / name)
+    dirs.append(user_cache_dir() / name)
     unique: list[Path] = []
     for d in dirs:
         d = Path(os.path.normpath(os.path.abspath(d)))
