@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from mixzip.jit import U, kernel
+from mixzip.predictors.attention import attn_step
 from mixzip.predictors.gru import G_H, G_S, gru_forward, gru_quantize, gru_step
 
 
@@ -57,3 +58,30 @@ def gru_bits(gru, data: bytes, frozen: bool = False) -> np.ndarray:
     else:
         code_online(*gru.arrays(), cum, arr, out)
     return -np.log2(out)
+
+
+@kernel
+def code_with_attention(gc, hp, w, wt, g, m, v, hs, gate, ps, sc, xy, gg,
+                        ac, ap, aw, ag, ast, asc, aso, ap_, cum, data, out_g, out_a):
+    """The GRU (online) and the attention model keyed by its new state (the
+    backbone's attn_src=1 wiring): each byte's probability under both."""
+    h = gc[G_H]
+    for i in range(len(data)):
+        c = data[i]
+        out_g[i] = _prob(cum, c)
+        out_a[i] = (cum[1, c + 1] - cum[1, c]) / cum[1, 256]
+        gru_step(gc, hp, w, wt, g, m, v, hs, gate, ps, sc, xy, gg, cum, 0, c)
+        attn_step(ac, ap, aw, ag, ast, asc, aso, ap_, hs, (gc[G_S] + 1) * h, cum, 1, c)
+
+
+def gru_attention_probs(gru, attn, data: bytes):
+    """(p_gru, p_attn): each byte's probability under the GRU and under the attention
+    model reading the GRU's state (attn built with dx = the GRU's hidden size)."""
+    cum = np.zeros((2, 257), dtype=np.int64)
+    gru.start(cum, 0)
+    attn.start(cum, 1, gru.hs, (int(gru.gc[G_S]) + 1) * int(gru.gc[G_H]))
+    arr = np.frombuffer(data, dtype=np.uint8).astype(np.int64)
+    pg = np.zeros(len(arr), dtype=np.float64)
+    pa = np.zeros(len(arr), dtype=np.float64)
+    code_with_attention(*gru.arrays(), *attn.arrays(), cum, arr, pg, pa)
+    return pg, pa
