@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -40,6 +41,29 @@ def held_out_files(n: int, prefix: int) -> dict:
     return out
 
 
+def measure(files: dict, prior=None, hidden: int = 256, embed: int = 32, frozen: bool = False, window: int = 16,
+            lr: float = 0.002, olr: float = 0.0, b1: float = 0.0, b2: float = 0.995, pause_file: str | None = None):
+    """[{file, bytes, bpb, seconds}] of the GRU alone on each file (see the module docstring)."""
+    kw = dict(window=window, lr=0.0 if frozen else lr, olr=0.0 if frozen else olr, b1=b1, b2=b2)
+    rows = []
+    for name, data in files.items():
+        while pause_file and os.path.exists(pause_file):
+            time.sleep(30)
+        g = Gru(hidden=hidden, embed=embed, **kw) if prior is None else priors.gru_from_prior(prior, **kw)
+        t = time.time()
+        bits = float(gru_bits(g, data, frozen).sum())
+        rows.append(dict(file=name, bytes=len(data), bits=bits, bpb=bits / max(1, len(data)),
+                         seconds=round(time.time() - t, 2)))
+    return rows
+
+
+def canterbury() -> dict:
+    d = bench_corpus.corpus_dir("canterbury")
+    if d is None:
+        raise SystemExit("canterbury corpus not found; name FILES")
+    return {e.name: (d / e.name).read_bytes() for e in bench_corpus.manifest("canterbury")}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*", type=Path)
@@ -55,6 +79,7 @@ def main() -> int:
     ap.add_argument("--frozen", action="store_true")
     ap.add_argument("--held-out", type=int, default=0)
     ap.add_argument("--prefix", type=int, default=16384)
+    ap.add_argument("--pause-file", default=None)
     ap.add_argument("--json", type=Path, default=None)
     a = ap.parse_args()
     if a.held_out:
@@ -62,27 +87,18 @@ def main() -> int:
     elif a.files:
         files = {p.name: p.read_bytes() for p in a.files}
     else:
-        d = bench_corpus.corpus_dir("canterbury")
-        if d is None:
-            print("canterbury corpus not found; name FILES", file=sys.stderr)
-            return 1
-        files = {e.name: (d / e.name).read_bytes() for e in bench_corpus.manifest("canterbury")}
+        files = canterbury()
     prior = None if a.scratch else priors.load(a.prior or priors.available()[-1])
-    kw = dict(window=a.window, lr=0.0 if a.frozen else a.lr, olr=0.0 if a.frozen else a.olr, b1=a.b1, b2=a.b2)
-    label = ("scratch" if prior is None else prior.name) + (" frozen" if a.frozen else
-                                                            f" lr={a.lr} olr={a.olr} K={a.window} b1={a.b1} b2={a.b2}")
+    hidden, embed = (a.hidden, a.embed) if prior is None else (prior.params["hidden"], prior.params["embed"])
+    label = (f"scratch E={embed} H={hidden}" if prior is None else prior.name) + (
+        " frozen" if a.frozen else f" lr={a.lr} olr={a.olr} K={a.window} b1={a.b1} b2={a.b2}")
     print(f"# {label}", flush=True)
-    rows, tb, tn, t0 = [], 0.0, 0, time.time()
-    for name, data in files.items():
-        g = Gru(hidden=a.hidden, embed=a.embed, **kw) if prior is None else priors.gru_from_prior(prior, **kw)
-        t = time.time()
-        bits = float(gru_bits(g, data, a.frozen).sum())
-        dt = time.time() - t
-        rows.append(dict(file=name, bytes=len(data), bpb=bits / max(1, len(data)), seconds=round(dt, 2)))
-        tb, tn = tb + bits, tn + len(data)
-        if not a.held_out:
-            print(f"{name:14s} {len(data):8d} {bits / max(1, len(data)):7.3f} bpb  {len(data) / max(dt, 1e-9) / 1e3:6.1f} KB/s",
-                  flush=True)
+    t0 = time.time()
+    rows = measure(files, prior, hidden, embed, a.frozen, a.window, a.lr, a.olr, a.b1, a.b2, a.pause_file)
+    if not a.held_out:
+        for r in rows:
+            print(f"{r['file']:14s} {r['bytes']:8d} {r['bpb']:7.3f} bpb  {r['bytes'] / max(r['seconds'], 1e-9) / 1e3:6.1f} KB/s")
+    tb, tn = sum(r["bits"] for r in rows), sum(r["bytes"] for r in rows)
     print(f"{'total':14s} {tn:8d} {tb / tn:7.3f} bpb  ({time.time() - t0:.0f} s)", flush=True)
     if a.json:
         a.json.write_text(json.dumps(dict(label=label, files=rows, total_bpb=tb / tn, bytes=tn), indent=1))
