@@ -39,6 +39,8 @@ def main() -> int:
     ap.add_argument("--olr", type=float, default=0.0)
     ap.add_argument("--grid-files", type=int, default=40)
     ap.add_argument("--grid-prefix", type=int, default=8192)
+    ap.add_argument("--scratch-json", type=Path, default=None,
+                    help="take the from-scratch rows from prior_bpb.py --scratch --json (same size, level 10 rates)")
     ap.add_argument("--pause-file", default=None)
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args()
@@ -71,9 +73,14 @@ def main() -> int:
     runs = {
         f"prior, online (lr {lr}, olr {olr})": measure(cant, prior, h, e, lr=lr, olr=olr, pause_file=pf),
         "prior, frozen": measure(cant, prior, h, e, frozen=True, pause_file=pf),
-        f"scratch, level 10 rates (lr {LEVEL10[0]}, olr {LEVEL10[1]})":
-            measure(cant, None, h, e, lr=LEVEL10[0], olr=LEVEL10[1], pause_file=pf),
     }
+    key = f"scratch, level 10 rates (lr {LEVEL10[0]}, olr {LEVEL10[1]})"
+    if a.scratch_json:
+        got = json.loads(a.scratch_json.read_text())
+        assert f"E={e} H={h} lr={LEVEL10[0]} olr={LEVEL10[1]}" in got["label"], got["label"]
+        runs[key] = got["files"]
+    else:
+        runs[key] = measure(cant, None, h, e, lr=LEVEL10[0], olr=LEVEL10[1], pause_file=pf)
     names = list(runs)
     lines += ["Canterbury, the network alone (bits per byte, quantised probabilities):", "",
               "| file | bytes | " + " | ".join(names) + " |", "| --- | ---: |" + " ---: |" * len(names)]
