@@ -27,11 +27,11 @@ def _prob(cum, c):
 
 
 @kernel
-def code_online(gc, hp, w, wt, g, m, v, hs, gate, ps, sc, xy, gg, cum, data, out):
+def code_online(net, cum, data, out):
     for i in range(len(data)):
         c = data[i]
         out[i] = _prob(cum, c)
-        gru_step(gc, hp, w, wt, g, m, v, hs, gate, ps, sc, xy, gg, cum, 0, c)
+        gru_step(net, cum, 0, c)
 
 
 @kernel
@@ -56,22 +56,23 @@ def gru_bits(gru, data: bytes, frozen: bool = False) -> np.ndarray:
         assert gru.gc[G_S] == 0
         code_frozen(gru.gc, gru.w, gru.hs, gru.gate, gru.ps, gru.sc, gru.xy, cum, arr, out)
     else:
-        code_online(*gru.arrays(), cum, arr, out)
+        code_online(gru.arrays(), cum, arr, out)
     return -np.log2(out)
 
 
 @kernel
-def code_with_attention(gc, hp, w, wt, g, m, v, hs, gate, ps, sc, xy, gg,
-                        ac, ap, aw, ag, ast, asc, aso, ap_, cum, data, out_g, out_a):
+def code_with_attention(net, anet, cum, data, out_g, out_a):
     """The GRU (online) and the attention model keyed by its new state (the
     backbone's attn_src=1 wiring): each byte's probability under both."""
+    gc = net[0]
+    hs = net[7]
     h = gc[G_H]
     for i in range(len(data)):
         c = data[i]
         out_g[i] = _prob(cum, c)
         out_a[i] = (cum[1, c + 1] - cum[1, c]) / cum[1, 256]
-        gru_step(gc, hp, w, wt, g, m, v, hs, gate, ps, sc, xy, gg, cum, 0, c)
-        attn_step(ac, ap, aw, ag, ast, asc, aso, ap_, hs, (gc[G_S] + 1) * h, cum, 1, c)
+        gru_step(net, cum, 0, c)
+        attn_step(anet, hs, (gc[G_S] + 1) * h, cum, 1, c)
 
 
 def gru_attention_probs(gru, attn, data: bytes):
@@ -83,5 +84,5 @@ def gru_attention_probs(gru, attn, data: bytes):
     arr = np.frombuffer(data, dtype=np.uint8).astype(np.int64)
     pg = np.zeros(len(arr), dtype=np.float64)
     pa = np.zeros(len(arr), dtype=np.float64)
-    code_with_attention(*gru.arrays(), *attn.arrays(), cum, arr, pg, pa)
+    code_with_attention(gru.arrays(), attn.arrays(), cum, arr, pg, pa)
     return pg, pa
