@@ -10,21 +10,27 @@ How to call it (shaped like ``gzip`` and python-zstandard):
     decompress_stream(src, dst, progress=cb) -> (read, written)
     test(path_or_fileobj) -> uncompressed size (decodes, discards)
     MixzipWriter(fileobj, ...) / MixzipReader(fileobj)   file objects
+    threads=N (0: all cores) and segment_size=S on all of them (segments.py)
 
-Writing: a ``MixzipWriter`` holds one ``Engine`` (one model) for its stream.
-Input is cut into blocks of ``block_size`` bytes; ``flush()`` ends the
-current block early.  Each block is CRC'd, coded (or stored, if coding does
-not shrink it) and framed (format.py); ``close()`` writes the end marker.
+Writing: a ``MixzipWriter`` cuts its input into segments of ``segment_size``
+bytes (default: per level), each coded with a fresh ``Engine`` (model), up
+to ``threads`` at once (segments.py); input of at most one segment is one
+plain stream.  Each segment is cut into blocks of ``block_size`` bytes;
+``flush()`` ends the current block early.  Each block is CRC'd, coded (or
+stored, if coding does not shrink it) and framed (format.py); ``close()``
+writes the end marker.  The archive never depends on ``threads``.
 
 Reading: the decoder walks the framing (format.py), builds a new ``Engine``
 from each stream's header spec, decodes each block and checks its CRC, then
 the whole stream's CRC and size at the end marker.  Every exception a damaged
 payload can provoke inside the model becomes a CorruptError.
 
-Memory: the model of the level (see recipes.py) plus a few buffers of about
-``block_size`` bytes, for any input size (except ``read()``/``decompress()``
-of everything, which return everything).  Objects here are not thread-safe:
-use one per thread.
+Memory: per thread, the model of the level (see recipes.py) plus about two
+segments of data, and one more segment being filled or read
+(``segments.worker_memory``), for any input size (except
+``read()``/``decompress()`` of everything, which return everything).
+With threads=1, reading decodes block by block (one model and a block).
+Objects here are not thread-safe: use one per thread.
 """
 from __future__ import annotations
 
@@ -35,8 +41,8 @@ import zlib
 from typing import BinaryIO, Callable, Iterator, Sequence, Union
 
 from mixzip.codec import format as fmt
-from mixzip.codec.engine import Engine
-from mixzip.codec.errors import CorruptError, FormatError, MixzipError
+from mixzip.codec import segments
+from mixzip.codec.errors import CorruptError, MixzipError
 from mixzip.codec.format import DEFAULT_BLOCK_SIZE
 from mixzip.predictors.recipes import DEFAULT_LEVEL, ModelSpec, spec_for_level
 
@@ -76,33 +82,44 @@ class MixzipWriter(io.BufferedIOBase):
     writing more, or closing after writing less, raises MixzipError (and
     leaves the archive without an end marker, so it cannot pass as complete).
 
+    ``threads`` (0: one per core) segments are coded at once; ``segment_size``
+    (default: the level's, ``segments.default_segment_size``) is where the
+    input is cut.  The archive depends on the segment size, never on threads.
+    Until the first segment is complete (or ``size`` says there are several)
+    nothing but ``flush()`` writes to ``fileobj``.
+
     Attributes: ``bytes_in`` (uncompressed bytes accepted), ``bytes_out``
-    (archive bytes written), ``blocks``, ``spec``, ``block_size``.
+    (archive bytes written), ``blocks``, ``segments``, ``spec``,
+    ``block_size``, ``segment_size``, ``threads``.
     """
 
     def __init__(self, fileobj: BinaryIO, level: int = DEFAULT_LEVEL, *, plugins: Sequence[str] = (),
-                 block_size: int = DEFAULT_BLOCK_SIZE, size: int | None = None, closefd: bool = False):
+                 block_size: int = DEFAULT_BLOCK_SIZE, size: int | None = None, closefd: bool = False,
+                 threads: int = 1, segment_size: int | None = None):
         self._fileobj: BinaryIO | None = None   # closed until fully set up
         fmt.check_block_size(block_size)
         if size is not None and not 0 <= size < 1 << 64:
             raise ValueError(f"size must be a non-negative int, got {size!r}")
         self.spec: ModelSpec = spec_for_level(level, _plugin_names(plugins))
-        self._engine: Engine | None = Engine(self.spec)
+        self.threads = segments.resolve_threads(threads)
+        self.segment_size = fmt.check_segment_size(
+            segments.default_segment_size(self.spec.level) if segment_size is None else segment_size)
         self.block_size = block_size
         self.size = size
         self.bytes_in = 0
         self.bytes_out = 0
-        self.blocks = 0
         self._closefd = closefd
-        self._pending = bytearray()
-        self._coded = 0          # bytes coded into blocks so far
-        self._crc = 0            # CRC32 of those bytes
         self._fileobj = fileobj
-        try:
-            self._put(fmt.pack_header(self.spec.to_bytes(), block_size, size))
-        except BaseException:
-            self._release()
-            raise
+        self._core: segments.SegmentWriter | None = segments.SegmentWriter(
+            self._put, self.spec, block_size, self.segment_size, size, self.threads)
+
+    @property
+    def blocks(self) -> int:
+        return self._blocks if self._core is None else self._core.blocks
+
+    @property
+    def segments(self) -> int:
+        return self._segments if self._core is None else self._core.segments
 
     # -- io.BufferedIOBase
     @property
@@ -120,27 +137,13 @@ class MixzipWriter(io.BufferedIOBase):
             if self.size is not None and self.bytes_in + n > self.size:
                 raise MixzipError(f"more input than the declared size of {self.size} bytes")
             self.bytes_in += n
-            bs = self.block_size
-            pos = 0
-            if self._pending:
-                pos = min(n, bs - len(self._pending))
-                self._pending += mv[:pos]
-                if len(self._pending) < bs:
-                    return n
-                self._emit(self._pending)
-                self._pending = bytearray()
-            while n - pos >= bs:
-                self._emit(mv[pos:pos + bs])
-                pos += bs
-            self._pending += mv[pos:]
+            self._core.write(mv)
         return n
 
     def flush(self) -> None:
         """End the current block, so all input so far is decodable; flush fileobj."""
         self._check_open()
-        if self._pending:
-            self._emit(self._pending)
-            self._pending = bytearray()
+        self._core.flush()
         if hasattr(self._fileobj, "flush"):
             self._fileobj.flush()
 
@@ -150,14 +153,14 @@ class MixzipWriter(io.BufferedIOBase):
             return
         fileobj = self._fileobj
         try:
-            if self._pending:
-                self._emit(self._pending)
-                self._pending = bytearray()
             if self.size is not None and self.bytes_in != self.size:
                 raise MixzipError(f"input was {self.bytes_in} bytes, not the declared {self.size}")
-            self._put(fmt.pack_end(self._coded, self._crc))
+            self._core.close()
             if hasattr(fileobj, "flush"):
                 fileobj.flush()
+        except BaseException:
+            self._core.abort()
+            raise
         finally:
             self._release()
             if self._closefd:
@@ -168,14 +171,15 @@ class MixzipWriter(io.BufferedIOBase):
         """Stop without an end marker (after an error); the archive stays visibly incomplete."""
         if not self.closed:
             fileobj = self._fileobj
+            self._core.abort()
             self._release()
             if self._closefd:
                 fileobj.close()
 
     def _release(self) -> None:
         self._fileobj = None
-        self._engine = None
-        self._pending = bytearray()
+        self._blocks, self._segments = self._core.blocks, self._core.segments
+        self._core = None
 
     def _check_open(self) -> None:
         if self.closed:
@@ -185,53 +189,30 @@ class MixzipWriter(io.BufferedIOBase):
         _write_all(self._fileobj, data)
         self.bytes_out += len(data)
 
-    def _emit(self, block: BytesLike) -> None:
-        data_crc = zlib.crc32(block)
-        payload, stored = self._engine.encode_block(block)
-        kind = fmt.STORED if stored else fmt.CODED
-        self._put(fmt.pack_block(kind, len(block), len(payload), data_crc))
-        self._put(payload)
-        self._crc = zlib.crc32(block, self._crc)
-        self._coded += len(block)
-        self.blocks += 1
-
 
 # ---------------------------------------------------------------- reading
 
-def _engine_for(spec: ModelSpec) -> Engine:
-    """Build a stream's model; errors other than ours mean a bad header."""
-    try:
-        return Engine(spec)
-    except MixzipError:
-        raise
-    except MemoryError:
-        raise MixzipError(f"not enough memory for the archive's model ({spec.describe()})") from None
-    except Exception as exc:
-        raise FormatError(f"cannot build the archive's model ({spec.describe()}): {exc}") from None
-
-
-def _decode(src: fmt.Source) -> Iterator[bytes]:
-    """The decoded blocks of every stream of an archive, checked, in order."""
-    engine: Engine | None = None
+def _decode(src: fmt.Source, threads: int = 1) -> Iterator[bytes]:
+    """The decoded blocks of every stream of an archive, checked, in order
+    (threads > 1: segments decoded in parallel, segments.py)."""
+    if threads > 1:
+        yield from segments.decode_parallel(src, threads)
+        return
+    engine = None
     crc = index = 0
+    prefix = ""
     for item in fmt.walk(src):
         if isinstance(item, fmt.StreamHeader):
             engine = None                  # free the previous stream's model first
-            engine = _engine_for(item.spec)
+            engine = segments.engine_for(item.spec)
             crc = index = 0
+            prefix = segments.where(item)
         elif item.kind == fmt.END:
             if item.crc != crc:
-                raise CorruptError("stream checksum mismatch")
+                raise CorruptError(f"{prefix}stream checksum mismatch")
         else:
             payload = src.read_exact(item.payload_size, f"block payload (block {index})")
-            try:
-                data = engine.decode_block(payload, item.size, item.kind == fmt.STORED)
-            except MixzipError:
-                raise
-            except Exception as exc:  # garbage can upset the model in many ways
-                raise CorruptError(f"cannot decode block {index}: {type(exc).__name__}: {exc}") from exc
-            if len(data) != item.size or zlib.crc32(data) != item.crc:
-                raise CorruptError(f"data checksum mismatch (block {index})")
+            data = segments.decode_block(engine, item, payload, index, prefix)
             crc = zlib.crc32(data, crc)
             index += 1
             yield data
@@ -245,13 +226,15 @@ class MixzipReader(io.BufferedIOBase):
     ``read1``, ``readinto``, ``peek``, ``readline``, iteration and ``with``.
     Errors in the archive raise MixzipError subclasses from the read call
     that meets them, and again from any later read.  Not seekable.
+    ``threads`` > 1 (0: one per core) decodes that many segments at once,
+    reading ahead up to ``threads`` segments.
     """
 
-    def __init__(self, fileobj: BinaryIO, closefd: bool = False):
+    def __init__(self, fileobj: BinaryIO, closefd: bool = False, *, threads: int = 1):
         self._fileobj: BinaryIO | None = fileobj
         self._closefd = closefd
         self._src = fmt.Source(fileobj)
-        self._blocks = _decode(self._src)
+        self._blocks = _decode(self._src, segments.resolve_threads(threads))
         self._buf = b""
         self._pos = 0
         self._eof = False
@@ -378,34 +361,44 @@ class MixzipReader(io.BufferedIOBase):
 # ---------------------------------------------------------------- functions
 
 def compress(data: BytesLike, level: int = DEFAULT_LEVEL, *, plugins: Sequence[str] = (),
-             block_size: int = DEFAULT_BLOCK_SIZE) -> bytes:
-    """Compress bytes-like ``data`` into one archive stream (with its size in the header)."""
+             block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1,
+             segment_size: int | None = None) -> bytes:
+    """Compress bytes-like ``data`` into one archive stream (with its size in the header),
+    coding ``threads`` segments at once (0: one per core)."""
     with memoryview(data) as view, view.cast("B") as mv:
         out = io.BytesIO()
-        writer = MixzipWriter(out, level, plugins=plugins, block_size=block_size, size=len(mv))
-        writer.write(mv)
-        writer.close()
+        writer = MixzipWriter(out, level, plugins=plugins, block_size=block_size, size=len(mv),
+                              threads=threads, segment_size=segment_size)
+        try:
+            writer.write(mv)
+            writer.close()
+        except BaseException:
+            writer._abandon()
+            raise
     return out.getvalue()
 
 
-def decompress(data: BytesLike) -> bytes:
-    """Decompress a whole archive (all its concatenated streams)."""
-    return b"".join(_decode(fmt.Source(io.BytesIO(data))))
+def decompress(data: BytesLike, *, threads: int = 1) -> bytes:
+    """Decompress a whole archive (all its concatenated streams), ``threads`` segments at once."""
+    return b"".join(_decode(fmt.Source(io.BytesIO(data)), segments.resolve_threads(threads)))
 
 
 def compress_stream(src: BinaryIO, dst: BinaryIO, level: int = DEFAULT_LEVEL, *,
                     plugins: Sequence[str] = (), size: int | None = None,
                     block_size: int = DEFAULT_BLOCK_SIZE,
-                    progress: Progress | None = None) -> tuple[int, int]:
+                    progress: Progress | None = None, threads: int = 1,
+                    segment_size: int | None = None) -> tuple[int, int]:
     """Compress everything ``src`` yields into one stream on ``dst``.
 
     Reads ``block_size`` bytes at a time; ``progress(bytes_read)`` is called
     after each.  ``size``, when known, goes into the header and is checked.
+    ``threads`` segments are coded at once (0: one per core).
     Returns (bytes read, bytes written).  On any error the output is left
     without an end marker, so it cannot pass for a complete archive.
     Neither file is closed.
     """
-    writer = MixzipWriter(dst, level, plugins=plugins, block_size=block_size, size=size)
+    writer = MixzipWriter(dst, level, plugins=plugins, block_size=block_size, size=size,
+                          threads=threads, segment_size=segment_size)
     try:
         while True:
             chunk = src.read(block_size)
@@ -422,17 +415,18 @@ def compress_stream(src: BinaryIO, dst: BinaryIO, level: int = DEFAULT_LEVEL, *,
 
 
 def decompress_stream(src: BinaryIO, dst: BinaryIO, *,
-                      progress: Progress | None = None) -> tuple[int, int]:
+                      progress: Progress | None = None, threads: int = 1) -> tuple[int, int]:
     """Decompress the archive on ``src`` (all streams) onto ``dst``, block by block.
 
     ``progress(archive_bytes_read)`` is called after each block.  Returns
     (bytes read, bytes written).  Decoded blocks are written as soon as they
     are checked, so on an error ``dst`` holds a prefix of the data.
+    ``threads`` segments are decoded at once (0: one per core).
     Neither file is closed.
     """
     source = fmt.Source(src)
     written = 0
-    for block in _decode(source):
+    for block in _decode(source, segments.resolve_threads(threads)):
         _write_all(dst, block)
         written += len(block)
         if progress is not None:
@@ -440,13 +434,15 @@ def decompress_stream(src: BinaryIO, dst: BinaryIO, *,
     return source.pos, written
 
 
-def test(file: fmt.PathLike | BinaryIO) -> int:
+def test(file: fmt.PathLike | BinaryIO, *, threads: int = 1) -> int:
     """Decode a whole archive, discarding the output; return its uncompressed size.
 
-    Raises FormatError, CorruptError or UnsupportedModelError on any problem.
+    Raises FormatError, CorruptError or UnsupportedModelError on any problem;
+    a CorruptError names every bad segment (the others are still checked).
+    ``threads`` segments are decoded at once (0: one per core).
     """
     with fmt.open_binary(file) as f:
-        return sum(len(block) for block in _decode(fmt.Source(f)))
+        return segments.test_archive(fmt.Source(f), segments.resolve_threads(threads))
 
 
 test.__test__ = False  # not a pytest test function when imported into a test module
@@ -457,15 +453,16 @@ _MODES = {"r": "rb", "w": "wb", "x": "xb", "a": "ab"}
 def open(file: fmt.PathLike | BinaryIO, mode: str = "rb", level: int = DEFAULT_LEVEL, *,
          plugins: Sequence[str] = (), block_size: int = DEFAULT_BLOCK_SIZE,
          encoding: str | None = None, errors: str | None = None,
-         newline: str | None = None) -> MixzipReader | MixzipWriter | io.TextIOWrapper:
+         newline: str | None = None, threads: int = 1,
+         segment_size: int | None = None) -> MixzipReader | MixzipWriter | io.TextIOWrapper:
     """Open an archive like ``gzip.open``.
 
     ``mode``: "r"/"rb", "w"/"wb", "x"/"xb", "a"/"ab" (append a new stream to
     an existing archive: readers see the concatenation), or the same with "t"
     for text (then ``encoding``, ``errors``, ``newline`` apply, as in
     ``io.TextIOWrapper``).  ``file`` is a path (opened and closed here) or a
-    binary file object (left open).  ``level``, ``plugins`` and
-    ``block_size`` apply to writing.
+    binary file object (left open).  ``level``, ``plugins``,
+    ``block_size`` and ``segment_size`` apply to writing; ``threads`` to both.
     """
     kinds = set(mode) & set("rwxa")
     if (len(set(mode)) != len(mode) or set(mode) - set("rwxabt") or len(kinds) != 1
@@ -483,9 +480,10 @@ def open(file: fmt.PathLike | BinaryIO, mode: str = "rb", level: int = DEFAULT_L
         raise TypeError("file must be a path or a binary file object")
     try:
         if kind == "r":
-            binary = MixzipReader(f, closefd=closefd)
+            binary = MixzipReader(f, closefd=closefd, threads=threads)
         else:
-            binary = MixzipWriter(f, level, plugins=plugins, block_size=block_size, closefd=closefd)
+            binary = MixzipWriter(f, level, plugins=plugins, block_size=block_size, closefd=closefd,
+                                  threads=threads, segment_size=segment_size)
     except BaseException:
         if closefd:
             f.close()
