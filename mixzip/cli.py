@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import click
 
 from mixzip import codec
+from mixzip.codec import segments
 from mixzip.codec.errors import MixzipError
 from mixzip.predictors import recipes
 
@@ -70,6 +71,8 @@ class Settings:
     plugins: tuple = ()
     block_size: int | None = None
     verify: bool = False
+    threads: int = 1                 # -T: segments coded at once (0: all cores)
+    segment_size: int | None = None  # --segment-size (None: the level's)
 
 
 # --------------------------------------------------------------------------
@@ -334,26 +337,27 @@ def do_compress(name: str, s: Settings) -> None:
     with open_input(name, s) as (src, st):
         check_distinct(st, dest)
         reader = HashingReader(src) if s.verify else src
-        options = dict(plugins=s.plugins, **({} if s.block_size is None else {"block_size": s.block_size}))
+        options = dict(plugins=s.plugins, **({} if s.block_size is None else {"block_size": s.block_size}),
+                       threads=s.threads, segment_size=s.segment_size)
         if name != STDIO and _is_regular(st):
             options["size"] = st.st_size          # recorded in the header, and checked
         with progress_for(name, st, s) as progress:
             def job(dst):
                 return codec.compress_stream(reader, dst, s.level, progress=progress, **options)
-            check = (lambda f: verify(f, reader.sha.digest())) if s.verify else None
+            check = (lambda f: verify(f, reader.sha.digest(), s)) if s.verify else None
             n_in, n_out = write_output(dest, st, s.force, job, check)
     finish(name, dest, s)
     if s.verbose and not s.quiet:
         summary(name, dest, n_in, n_out, time.perf_counter() - start, True)
 
 
-def verify(f, expected: bytes) -> None:
+def verify(f, expected: bytes, s: Settings) -> None:
     """Decompress the archive in ``f`` and compare with the input's sha256."""
     f.flush()
     f.seek(0)
     sink = HashingSink()
     try:
-        codec.decompress_stream(f, sink)
+        codec.decompress_stream(f, sink, threads=s.threads)
     except MixzipError as exc:
         raise Problem(f"verify failed: {exc}") from None
     if sink.sha.digest() != expected:
@@ -367,7 +371,7 @@ def do_decompress(name: str, s: Settings) -> None:
         check_distinct(st, dest)
         with progress_for(name, st, s) as progress:
             def job(dst):
-                return codec.decompress_stream(src, dst, progress=progress)
+                return codec.decompress_stream(src, dst, progress=progress, threads=s.threads)
             n_in, n_out = write_output(dest, st, s.force, job)
     finish(name, dest, s)
     if s.verbose and not s.quiet:
@@ -382,7 +386,7 @@ def finish(name: str, dest: str | None, s: Settings) -> None:
 
 def do_test(name: str, s: Settings) -> None:
     with open_input(name, s) as (src, _):
-        n = codec.test(src)
+        n = codec.test(src, threads=s.threads)
     if s.verbose and not s.quiet:
         click.echo(f"{display(name)}: OK ({n:,} bytes)", err=True)
 
@@ -407,7 +411,8 @@ def run_one(job, name: str, s: Settings) -> int:
 # --------------------------------------------------------------------------
 # -l
 
-LIST_HEADER = ("compressed", "uncompressed", "ratio", "bpb", "blocks", "model", "name")
+LIST_HEADER = ("compressed", "uncompressed", "ratio", "bpb", "blocks", "segments", "mem/thread",
+               "model", "name")
 
 
 def do_list(name: str, s: Settings) -> tuple:
@@ -416,7 +421,9 @@ def do_list(name: str, s: Settings) -> tuple:
     comp, orig = inf.compressed_size, inf.original_size
     ratio = f"{orig / comp:.3f}" if comp else "-"
     bpb = f"{8 * comp / orig:.3f}" if orig else "-"
-    return (f"{comp:,}", f"{orig:,}", ratio, bpb, str(inf.blocks), inf.spec.describe(), display(name))
+    per_thread = segments.worker_memory(inf.spec, inf.segment_size or orig)   # -T N decodes with N x this
+    return (f"{comp:,}", f"{orig:,}", ratio, bpb, str(inf.blocks), str(inf.segments),
+            f"{per_thread / 2**20:.0f} MiB", inf.spec.describe(), display(name))
 
 
 def format_listing(rows: list[tuple]) -> str:
@@ -424,8 +431,8 @@ def format_listing(rows: list[tuple]) -> str:
     widths = [max(len(r[i]) for r in table) for i in range(len(LIST_HEADER))]
     lines = []
     for r in table:
-        numbers = [r[i].rjust(widths[i]) for i in range(5)]
-        lines.append("  ".join([*numbers, r[5].ljust(widths[5]), r[6]]).rstrip())
+        numbers = [r[i].rjust(widths[i]) for i in range(len(r) - 2)]
+        lines.append("  ".join([*numbers, r[-2].ljust(widths[-2]), r[-1]]).rstrip())
     return "\n".join(lines)
 
 
@@ -473,6 +480,9 @@ class SizeType(click.ParamType):
     name = "size"
     _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 
+    def __init__(self, limit: int | None = None):
+        self.limit = limit      # None: a block size (at most codec.MAX_BLOCK_SIZE)
+
     def convert(self, value, param, ctx):
         if isinstance(value, int):
             return value
@@ -480,8 +490,9 @@ class SizeType(click.ParamType):
         if not m:
             self.fail(f"{value!r} is not a size (e.g. 1M, 256K, 65536)", param, ctx)
         size = int(m.group(1)) * self._UNITS[m.group(2).lower()]
-        if not 1 <= size <= codec.MAX_BLOCK_SIZE:
-            self.fail(f"{value!r} is not in 1 .. {codec.MAX_BLOCK_SIZE >> 20}M", param, ctx)
+        limit = codec.MAX_BLOCK_SIZE if self.limit is None else self.limit
+        if not 1 <= size <= limit:
+            self.fail(f"{value!r} is not in 1 .. {limit >> 20}M", param, ctx)
         return size
 
 
@@ -513,9 +524,12 @@ class CodecCommand(click.Command):
                 "Each level is smaller output and slower than the one before.  Compression "
                 "and decompression run at about the same speed and use the same memory.  "
                 "Speeds: one stream, measured with scripts/frontier.py on the Canterbury "
-                "corpus on a 2-core x86-64 server.")
+                "corpus on a 2-core x86-64 server.  Memory: the model; per thread (-T), the "
+                "model and two segments (input is cut into segments of "
+                f"{_segment_sizes()}).")
             formatter.write_dl([(f"-{n}" if n < 10 else f"--level {n}", f"{recipes.level_memory(n) / 2**20:4.0f} MiB  "
                                  f"~{recipes.LEVEL_SPEED[n]:.2f} MB/s"
+                                 + _thread_memory(n)
                                  + ("  (default)" if n == recipes.DEFAULT_LEVEL else ""))
                                 for n in sorted(recipes.LEVELS)])
         with formatter.section("Commands"):
@@ -529,9 +543,28 @@ class CodecCommand(click.Command):
                 "With no FILE, or when FILE is -, read standard input and write standard "
                 "output.  A file literally named 'bench', 'analyze' or 'tune' must be given "
                 "with a path, e.g. ./bench.  "
-                "mixzip codes each stream on one thread: -T is accepted for compatibility "
-                "and never changes the output.  Exit status: 0 ok, 1 error, 2 warning, "
+                "-T N codes N segments at once (compression and decompression) and never "
+                "changes the output.  Exit status: 0 ok, 1 error, 2 warning, "
                 "130 interrupted.  Set MIXZIP_DEBUG=1 for tracebacks of internal errors.")
+
+
+def _thread_memory(level: int) -> str:
+    """The help's memory per thread (-T) of a level: model + two default segments."""
+    per = segments.worker_memory(recipes.spec_for_level(level), segments.default_segment_size(level))
+    return f"  {per / 2**20:4.0f} MiB/thread"
+
+
+def _segment_sizes() -> str:
+    """The default segment sizes, by runs of levels: '16M at levels 1-10'."""
+    runs: list[list] = []
+    for n in sorted(recipes.LEVELS):
+        size = segments.default_segment_size(n)
+        if runs and runs[-1][0] == size:
+            runs[-1][2] = n
+        else:
+            runs.append([size, n, n])
+    return ", ".join(f"{size >> 20}M at level{'s' if a != b else ''} {a}{f'-{b}' if a != b else ''}"
+                     for size, a, b in runs)
 
 
 def select_mode(compress: bool, decompress: bool, test: bool, listing: bool) -> str:
@@ -620,9 +653,13 @@ def main() -> None:
               metavar="N", expose_value=False, callback=_remember_level,
               help=f"Level {recipes.MIN_LEVEL}..{recipes.MAX_LEVEL} "
                    f"(default {recipes.DEFAULT_LEVEL}); also -1 ... -9.")
-@click.option("-T", "--threads", type=click.IntRange(min=0), metavar="N",
-              help="Accepted for compatibility; mixzip is single-threaded per stream "
-                   "and the output never depends on it.")
+@click.option("-T", "--threads", type=click.IntRange(min=0), default=1, metavar="N",
+              help="Code N segments at once, compressing and decompressing (default 1; "
+                   "0: one per core).  Memory: N x the per-thread memory below.  "
+                   "The output never depends on it.")
+@click.option("--segment-size", type=SizeType(segments.fmt.MAX_SEGMENT_SIZE), metavar="SIZE",
+              help="Cut input longer than SIZE into independently coded segments "
+                   "(default: per level, see below; larger: smaller output, fewer threads busy).")
 @click.option("--verify", is_flag=True,
               help="After compressing, decompress the output and compare with the input.")
 @click.option("--plugin", "plugins", multiple=True, metavar="NAME",
@@ -632,7 +669,7 @@ def main() -> None:
 @click.version_option(package_name="mixzip", prog_name="mixzip", message="%(prog)s %(version)s")
 @click.pass_context
 def files_command(ctx, files, compress, decompress, test, listing, to_stdout, output, keep,
-                  force, verbose, quiet, threads, verify, plugins, block_size) -> int:
+                  force, verbose, quiet, threads, segment_size, verify, plugins, block_size) -> int:
     """Compress each FILE to FILE.mxz, or decompress (-d), test (-t) or list (-l)
     archives.  Input files are kept unless --rm."""
     if to_stdout and output is not None:
@@ -643,7 +680,8 @@ def files_command(ctx, files, compress, decompress, test, listing, to_stdout, ou
     s = Settings(mode=select_mode(compress, decompress, test, listing), to_stdout=to_stdout,
                  output=output, keep=keep, force=force, verbose=verbose, quiet=quiet,
                  level=ctx.meta.get("mixzip.level", recipes.DEFAULT_LEVEL), plugins=tuple(plugins),
-                 block_size=block_size, verify=verify)
+                 block_size=block_size, verify=verify, threads=segments.resolve_threads(threads),
+                 segment_size=segment_size)
     return run_files(names, s)
 
 

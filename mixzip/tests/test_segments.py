@@ -313,3 +313,36 @@ def test_abandoned_parallel_writer_leaves_no_end_marker(data):
     w._abandon()
     with pytest.raises(CorruptError):
         mixzip.decompress(out.getvalue())
+
+
+# ------------------------------------------------------------------ CLI
+
+def cli(*args, input=None):
+    from click.testing import CliRunner
+
+    from mixzip import cli as cli_module
+    return CliRunner().invoke(cli_module.main, [str(a) for a in args], input=input)
+
+
+def test_cli_threads_segments_test_and_list(data, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    pathlib.Path("a.bin").write_bytes(data)
+    opts = ("-1", "--block-size", BLOCK, "--segment-size", SEG)
+    one = cli(*opts, "-T1", "-c", "a.bin")
+    assert one.exit_code == 0, one.stderr
+    assert one.stdout_bytes == compress(data)
+    for t in ("-T2", "-T0"):
+        assert cli(*opts, t, "-c", "a.bin").stdout_bytes == one.stdout_bytes
+    assert cli(*opts, "-T2", "-c", input=data).stdout_bytes == cli(*opts, "-c", input=data).stdout_bytes
+    pathlib.Path("a.bin.mxz").write_bytes(one.stdout_bytes)
+    back = cli("-d", "-T2", "-c", "a.bin.mxz")
+    assert back.exit_code == 0 and back.stdout_bytes == data
+    listing = cli("-l", "a.bin.mxz")
+    header, row = listing.stdout.splitlines()
+    cols = dict(zip(header.split()[:6], row.split()[:6]))
+    assert cols["segments"] == "6" and "MiB" in row
+    pathlib.Path("a.bin.mxz").write_bytes(corrupt_segment(one.stdout_bytes, 3))
+    for t in ("-T1", "-T2"):
+        bad = cli("-t", t, "a.bin.mxz")
+        assert bad.exit_code == 1 and "segment 3" in bad.stderr and "segment 2" not in bad.stderr
+    assert "--segment-size" in cli("--help").stdout and "MiB/thread" in cli("--help").stdout
