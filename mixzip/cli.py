@@ -73,6 +73,7 @@ class Settings:
     verify: bool = False
     threads: int = 1                 # -T: segments coded at once (0: all cores)
     segment_size: int | None = None  # --segment-size (None: the level's)
+    scheduler: str | None = None     # --scheduler: code on a dask.distributed cluster
 
 
 # --------------------------------------------------------------------------
@@ -452,6 +453,67 @@ def list_files(names: list[str], s: Settings) -> int:
 
 
 # --------------------------------------------------------------------------
+# --scheduler: files and directory trees on a dask.distributed cluster
+
+def do_cluster(name: str, s: Settings, client) -> None:
+    """Compress or decompress FILE (or every file under a directory) on the cluster."""
+    from mixzip import cluster
+
+    if name == STDIO:
+        raise Problem("--scheduler codes files the workers can read, not standard input")
+    start = time.perf_counter()
+    coding = dict(plugins=s.plugins, segment_size=s.segment_size,
+                  **({} if s.block_size is None else {"block_size": s.block_size}))
+    if os.path.isdir(name):
+        if s.output is not None or s.to_stdout:
+            raise Problem("a directory with --scheduler is coded in place; -o and -c do not apply")
+        if s.mode == "compress":
+            results = cluster.compress_tree(client, name, None, s.level, force=s.force, **coding)
+        else:
+            results = cluster.decompress_tree(client, name, None, force=s.force)
+        for src, dst, n_in, n_out in results:
+            finish(src, dst, s)
+            if s.verbose and not s.quiet:
+                summary(src, dst, n_in, n_out, time.perf_counter() - start, s.mode == "compress")
+        return
+    dest = destination(name, s)
+    st = os.stat(name)
+    check_distinct(st, dest)
+    if s.mode == "compress":
+        def job(dst):
+            return cluster.compress_file(client, name, dst, s.level, **coding)
+    else:
+        def job(dst):
+            return cluster.decompress_file(client, name, dst)
+    n_in, n_out = write_output(dest, st, s.force, job)
+    finish(name, dest, s)
+    if s.verbose and not s.quiet:
+        summary(name, dest, n_in, n_out, time.perf_counter() - start, s.mode == "compress")
+
+
+def run_on_cluster(names: list[str], s: Settings) -> int:
+    from mixzip import cluster
+
+    if s.mode not in ("compress", "decompress"):
+        say("--scheduler is for compressing and decompressing; use -T to test or list locally")
+        return ERROR
+    try:
+        client = cluster.connect(s.scheduler)
+    except Exception as exc:  # noqa: BLE001 - one line
+        say(f"cannot reach the scheduler {s.scheduler}: {describe(exc)}")
+        return ERROR
+    status = OK
+    try:
+        for name in names:
+            status = worst(status, run_one(lambda n, st: do_cluster(n, st, client), name, s))
+            if status == INTERRUPTED:
+                break
+    finally:
+        client.close()
+    return status
+
+
+# --------------------------------------------------------------------------
 # The default command
 
 JOBS = {"compress": do_compress, "decompress": do_decompress, "test": do_test}
@@ -460,6 +522,8 @@ JOBS = {"compress": do_compress, "decompress": do_decompress, "test": do_test}
 def run_files(names: list[str], s: Settings) -> int:
     if s.mode == "list":
         return list_files(names, s)
+    if s.scheduler is not None:
+        return run_on_cluster(names, s)
     if s.mode == "compress":
         try:
             recipes.spec_for_level(s.level, s.plugins)   # fail once, before any file
@@ -660,6 +724,11 @@ def main() -> None:
 @click.option("--segment-size", type=SizeType(segments.fmt.MAX_SEGMENT_SIZE), metavar="SIZE",
               help="Cut input longer than SIZE into independently coded segments "
                    "(default: per level, see below; larger: smaller output, fewer threads busy).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Code on a dask.distributed cluster, one task per segment: ADDRESS of its "
+                   "scheduler (tcp://host:8786) or its scheduler file (*.json).  FILEs (or every "
+                   "file under a directory) must be readable by the workers at the same path.  "
+                   "Needs mixzip[dask]; same output as -T.")
 @click.option("--verify", is_flag=True,
               help="After compressing, decompress the output and compare with the input.")
 @click.option("--plugin", "plugins", multiple=True, metavar="NAME",
@@ -669,7 +738,8 @@ def main() -> None:
 @click.version_option(package_name="mixzip", prog_name="mixzip", message="%(prog)s %(version)s")
 @click.pass_context
 def files_command(ctx, files, compress, decompress, test, listing, to_stdout, output, keep,
-                  force, verbose, quiet, threads, segment_size, verify, plugins, block_size) -> int:
+                  force, verbose, quiet, threads, segment_size, scheduler, verify, plugins,
+                  block_size) -> int:
     """Compress each FILE to FILE.mxz, or decompress (-d), test (-t) or list (-l)
     archives.  Input files are kept unless --rm."""
     if to_stdout and output is not None:
@@ -681,7 +751,7 @@ def files_command(ctx, files, compress, decompress, test, listing, to_stdout, ou
                  output=output, keep=keep, force=force, verbose=verbose, quiet=quiet,
                  level=ctx.meta.get("mixzip.level", recipes.DEFAULT_LEVEL), plugins=tuple(plugins),
                  block_size=block_size, verify=verify, threads=segments.resolve_threads(threads),
-                 segment_size=segment_size)
+                 segment_size=segment_size, scheduler=scheduler)
     return run_files(names, s)
 
 
