@@ -37,11 +37,13 @@ def main() -> None:
     ap.add_argument("--sizes", default="2M,4M,8M,16M")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-check", action="store_true")
+    ap.add_argument("--one", type=int, help="archive bytes of one segment, if already measured "
+                                            "(skips that run)")
     args = ap.parse_args()
     data = pathlib.Path(args.file).read_bytes()
     sizes = [parse_size(s) for s in args.sizes.split(",")]
-    rows = []
-    for seg in [fmt.MAX_SEGMENT_SIZE, *sizes]:
+    rows = [] if args.one is None else [(fmt.MAX_SEGMENT_SIZE, args.one, 0.0)]
+    for seg in ([] if args.one is not None else [fmt.MAX_SEGMENT_SIZE]) + sizes:
         t = time.perf_counter()
         arc = mixzip.compress(data, args.level, threads=args.threads, segment_size=seg)
         seconds = time.perf_counter() - t

@@ -45,10 +45,12 @@ from mixzip.codec.errors import CorruptError, FormatError, MixzipError
 from mixzip.predictors.recipes import DEFAULT_LEVEL, ModelSpec, spec_memory
 
 # Default segment size per level, chosen by measurement (docs/RESULTS.md,
-# "Segments and threads"): the smallest power of two whose ratio cost
-# against one segment stays within about 1%, and at most 16 MiB so that a
-# 32 MiB input keeps two cores busy.
-SEGMENT_SIZE = {1: 16 << 20, 2: 16 << 20, 3: 16 << 20, 4: 16 << 20, 5: 16 << 20,
+# "Segments and threads", 32 MiB of Debian documentation): the smaller of 8
+# and 16 MiB whose ratio cost against one segment is within 1%, else 16 MiB,
+# the largest that keeps two cores busy on a 32 MiB input.  Level 1: 8 MiB
+# +0.72%; level 2: 8 MiB +1.22%; level 5: 16 MiB +0.61%, 8 MiB +2.28%;
+# level 8 (64 MiB): 16 MiB +1.58%; level 9: 16 MiB +1.26%.
+SEGMENT_SIZE = {1: 8 << 20, 2: 16 << 20, 3: 16 << 20, 4: 16 << 20, 5: 16 << 20,
                 6: 16 << 20, 7: 16 << 20, 8: 16 << 20, 9: 16 << 20, 10: 16 << 20}
 PLAIN_CAP = 64 << 20            # largest stream without a segment size held for a worker
 MAX_BUFFERED_SEGMENT = 1 << 30  # larger declared segments are decoded in order, not buffered
