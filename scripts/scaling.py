@@ -104,8 +104,8 @@ def main() -> None:
     print()
     c1, d1 = best[counts[0]]
     mb = len(data) / 1e6
-    print(f"| workers | compress s | MB/s | speed-up | decompress s | MB/s | speed-up |")
-    print(f"|---|---:|---:|---:|---:|---:|---:|")
+    print("| workers | compress s | MB/s | speed-up | decompress s | MB/s | speed-up |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, c, d in rows:
         print(f"| {name} | {c:.1f} | {mb / c:.3f} | {c1 / c:.2f}x | {d:.1f} | {mb / d:.3f} | {d1 / d:.2f}x |")
 
