@@ -73,7 +73,7 @@ def load_factory(name: str):
     obj = available().get(name)
     if obj is None:
         raise UnsupportedModelError(f"predictor plugin '{name}' is not installed")
-    if isinstance(obj, metadata.EntryPoint):
+    if isinstance(obj, metadata.EntryPoint) or type(obj).__name__ == "EntryPoint":  # or importlib_metadata's
         try:
             obj = obj.load()
         except Exception as exc:  # a broken plugin must not crash with a traceback
