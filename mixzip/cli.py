@@ -37,6 +37,7 @@ import click
 from mixzip import codec
 from mixzip.codec import models as codec_models
 from mixzip._entry import Terminated, ending_signals
+from mixzip.codec import segments
 from mixzip.codec.errors import MixzipError
 from mixzip.predictors import recipes
 
@@ -76,6 +77,9 @@ class Settings:
     verify: bool = False
     memory_limit: int | None = None  # -M: refuse models that need more (bytes)
     progress: bool = True            # --no-progress turns it off
+    threads: int = 1                 # -T: segments coded at once (0: all cores)
+    segment_size: int | None = None  # --segment-size (None: the level's)
+    scheduler: str | None = None     # --scheduler: code on a dask.distributed cluster
 
 
 # --------------------------------------------------------------------------
@@ -510,23 +514,25 @@ def do_compress(name: str, s: Settings) -> None:
     with open_input(name, s) as (src, st):
         check_distinct(st, dest)
         reader = HashingReader(src) if s.verify else src
-        options = dict(plugins=s.plugins, **({} if s.block_size is None else {"block_size": s.block_size}))
+        options = dict(plugins=s.plugins, **({} if s.block_size is None else {"block_size": s.block_size}),
+                       threads=s.threads, segment_size=s.segment_size)
         if name != STDIO and _is_regular(st):
             options["size"] = st.st_size          # recorded in the header, and checked
         with progress_for(name, st, s, True, dest) as bar:
             def job(dst):
                 out = CountingWriter(dst, bar) if bar.enabled else dst
                 return codec.compress_stream(reader, out, s.level, progress=bar.callback(), **options)
-            check = (lambda f: verify(f, reader.sha.digest(), s.plugins)) if s.verify else None
+            check = (lambda f: verify(f, reader.sha.digest(), s)) if s.verify else None
             n_in, n_out = write_output(dest, st, s.force, job, check)
     finish(name, dest, s)
     if s.verbose and not s.quiet:
         summary(name, dest, n_in, n_out, time.perf_counter() - start, True)
 
 
-def verify(f, expected: bytes, plugins: tuple = ()) -> None:
+def verify(f, expected: bytes, s: Settings) -> None:
     """Decompress the archive in ``f`` and compare with the input's sha256.
     With plugins, a failure is theirs: the rest of mixzip is deterministic."""
+    plugins = s.plugins
     f.flush()
     f.seek(0)
     sink = HashingSink()
@@ -536,7 +542,7 @@ def verify(f, expected: bytes, plugins: tuple = ()) -> None:
         blame = (f"; {'plugin ' + names + ' is' if len(plugins) == 1 else 'one of the plugins ' + names + ' is'} "
                  "not deterministic (the decoder's predictions differ from the encoder's)")
     try:
-        codec.decompress_stream(f, sink)
+        codec.decompress_stream(f, sink, threads=s.threads)
     except MixzipError as exc:
         raise Problem(f"verify failed: {exc}{blame}") from None
     if sink.sha.digest() != expected:
@@ -552,7 +558,7 @@ def do_decompress(name: str, s: Settings) -> None:
             def job(dst):
                 out = CountingWriter(dst, bar) if bar.enabled else dst
                 return codec.decompress_stream(src, out, progress=bar.callback(),
-                                               memory_limit=s.memory_limit)
+                                               memory_limit=s.memory_limit, threads=s.threads)
             n_in, n_out = write_output(dest, st, s.force, job)
     finish(name, dest, s)
     if s.verbose and not s.quiet:
@@ -567,7 +573,7 @@ def finish(name: str, dest: str | None, s: Settings) -> None:
 
 def do_test(name: str, s: Settings) -> None:
     with open_input(name, s) as (src, _):
-        n = codec.test(src, memory_limit=s.memory_limit)
+        n = codec.test(src, memory_limit=s.memory_limit, threads=s.threads)
     if s.verbose and not s.quiet:
         click.echo(f"{display(name)}: OK ({n:,} bytes)", err=True)
 
@@ -612,9 +618,11 @@ class Listed:
     compressed: int
     original: int
     streams: int
+    segments: int
     blocks: int
     block_size: int | None
     memory: int            # model memory a decode needs (the largest stream's)
+    thread_memory: int     # memory per thread (-T): the model and two segments
     model: str
 
 
@@ -622,23 +630,25 @@ def do_list(name: str, s: Settings) -> Listed:
     with open_input(name, s) as (src, _):
         inf = codec.info(src)
     memory = max(codec.model_memory(spec) for spec in inf.specs)
-    return Listed(display(name), inf.compressed_size, inf.original_size, inf.streams, inf.blocks,
-                  inf.block_size, memory, inf.spec.describe())
+    per_thread = memory + 2 * (inf.segment_size or inf.original_size)    # -T N decodes with N x this
+    return Listed(display(name), inf.compressed_size, inf.original_size, inf.streams, inf.segments,
+                  inf.blocks, inf.block_size, memory, per_thread, inf.spec.describe())
 
 
 def totals(rows: list[Listed]) -> Listed:
     return Listed(f"({len(rows)} files)", sum(r.compressed for r in rows), sum(r.original for r in rows),
-                  sum(r.streams for r in rows), sum(r.blocks for r in rows), None,
-                  max(r.memory for r in rows), "")
+                  sum(r.streams for r in rows), sum(r.segments for r in rows), sum(r.blocks for r in rows),
+                  None, max(r.memory for r in rows), max(r.thread_memory for r in rows), "")
 
 
 def format_listing(rows: list[Listed], verbose: bool = False) -> str:
     """The -l table: exact byte counts for one file (and with -v), binary units
-    for several, then a totals row; -v adds streams, block size and the memory
-    a decode needs."""
+    for several, then a totals row, and the memory per thread (-T) a decode
+    needs; -v adds streams, segments, block size and the model's memory."""
     size = (lambda n: f"{n:,}") if verbose or len(rows) == 1 else human
     head = ["compressed", "uncompressed", "ratio", "bpb"]
-    head += ["streams", "blocks", "block size", "memory"] if verbose else ["blocks"]
+    head += ["streams", "segments", "blocks", "block size", "memory"] if verbose else ["blocks", "segments"]
+    head += ["mem/thread"]
     head += ["model", "name"]
     table = [head]
     body = [*rows, totals(rows)] if len(rows) > 1 else rows
@@ -647,10 +657,11 @@ def format_listing(rows: list[Listed], verbose: bool = False) -> str:
         bpb = f"{8 * r.compressed / r.original:.3f}" if r.original else "-"
         cells = [size(r.compressed), size(r.original), ratio, bpb]
         if verbose:
-            cells += [str(r.streams), str(r.blocks), "-" if r.block_size is None else human(r.block_size),
-                      human(r.memory)]
+            cells += [str(r.streams), str(r.segments), str(r.blocks),
+                      "-" if r.block_size is None else human(r.block_size), human(r.memory)]
         else:
-            cells += [str(r.blocks)]
+            cells += [str(r.blocks), str(r.segments)]
+        cells += [human(r.thread_memory)]
         table.append(cells + [r.model, r.name])
     n_num = len(head) - 2
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
@@ -677,6 +688,67 @@ def list_files(names: list[str], s: Settings) -> int:
 
 
 # --------------------------------------------------------------------------
+# --scheduler: files and directory trees on a dask.distributed cluster
+
+def do_cluster(name: str, s: Settings, client) -> None:
+    """Compress or decompress FILE (or every file under a directory) on the cluster."""
+    from mixzip import cluster
+
+    if name == STDIO:
+        raise Problem("--scheduler codes files the workers can read, not standard input")
+    start = time.perf_counter()
+    coding = dict(plugins=s.plugins, segment_size=s.segment_size,
+                  **({} if s.block_size is None else {"block_size": s.block_size}))
+    if os.path.isdir(name):
+        if s.output is not None or s.to_stdout:
+            raise Problem("a directory with --scheduler is coded in place; -o and -c do not apply")
+        if s.mode == "compress":
+            results = cluster.compress_tree(client, name, None, s.level, force=s.force, **coding)
+        else:
+            results = cluster.decompress_tree(client, name, None, force=s.force)
+        for src, dst, n_in, n_out in results:
+            finish(src, dst, s)
+            if s.verbose and not s.quiet:
+                summary(src, dst, n_in, n_out, time.perf_counter() - start, s.mode == "compress")
+        return
+    dest = destination(name, s)
+    st = os.stat(name)
+    check_distinct(st, dest)
+    if s.mode == "compress":
+        def job(dst):
+            return cluster.compress_file(client, name, dst, s.level, **coding)
+    else:
+        def job(dst):
+            return cluster.decompress_file(client, name, dst)
+    n_in, n_out = write_output(dest, st, s.force, job)
+    finish(name, dest, s)
+    if s.verbose and not s.quiet:
+        summary(name, dest, n_in, n_out, time.perf_counter() - start, s.mode == "compress")
+
+
+def run_on_cluster(names: list[str], s: Settings) -> int:
+    from mixzip import cluster
+
+    if s.mode not in ("compress", "decompress"):
+        say("--scheduler is for compressing and decompressing; use -T to test or list locally")
+        return ERROR
+    try:
+        client = cluster.connect(s.scheduler)
+    except Exception as exc:  # noqa: BLE001 - one line
+        say(f"cannot reach the scheduler {s.scheduler}: {describe(exc)}")
+        return ERROR
+    status = OK
+    try:
+        for name in names:
+            status = worst(status, run_one(lambda n, st: do_cluster(n, st, client), name, s))
+            if status == INTERRUPTED:
+                break
+    finally:
+        client.close()
+    return status
+
+
+# --------------------------------------------------------------------------
 # The default command
 
 JOBS = {"compress": do_compress, "decompress": do_decompress, "test": do_test}
@@ -685,6 +757,8 @@ JOBS = {"compress": do_compress, "decompress": do_decompress, "test": do_test}
 def run_files(names: list[str], s: Settings) -> int:
     if s.mode == "list":
         return list_files(names, s)
+    if s.scheduler is not None:
+        return run_on_cluster(names, s)
     if not s.quiet:
         codec_models.compile_notice = say        # a level's first run compiles: say so
     if s.mode == "compress":
@@ -876,9 +950,12 @@ class CodecCommand(click.Command):
                 "Each level is smaller output and slower than the one before.  Compression "
                 "and decompression run at about the same speed and use the same memory.  "
                 "Speeds: one stream, measured with scripts/frontier.py on the Canterbury "
-                "corpus on a 2-core x86-64 server.")
+                "corpus on a 2-core x86-64 server.  Memory: the model; per thread (-T), the "
+                "model and two segments (input is cut into segments of "
+                f"{_segment_sizes()}).")
             formatter.write_dl([(f"-{n}", f"{recipes.level_memory(n) / 2**20:4.0f} MiB  "
                                  f"~{recipes.LEVEL_SPEED[n]:.2f} MB/s"
+                                 + _thread_memory(n)
                                  + ("  (default)" if n == recipes.DEFAULT_LEVEL else ""))
                                 for n in sorted(recipes.LEVELS)])
         with formatter.section("Commands"):
@@ -894,12 +971,31 @@ class CodecCommand(click.Command):
                 "With no FILE, or when FILE is -, read standard input and write standard "
                 "output.  A file literally named 'bench', 'analyze', 'tune' or 'plugins' must be given "
                 "with a path, e.g. ./bench.  "
-                "mixzip codes each stream on one thread: -T is accepted for compatibility "
-                "and never changes the output.  Progress shows on stderr when it is a terminal "
+                "-T N codes N segments at once (compression and decompression; -T0: one per "
+                "core) and never changes the output.  Progress shows on stderr when it is a terminal "
                 "(-q or --no-progress: none).  Exit status: 0 ok, 1 error, 2 warning, "
                 "130 interrupted, 128+N ended by signal N (143 SIGTERM, 129 SIGHUP, 141 the "
                 "reader of stdout went away).  unmixzip = mixzip -d, mixzcat = mixzip -dc.  "
                 "Set MIXZIP_DEBUG=1 for tracebacks of internal errors.")
+
+
+def _thread_memory(level: int) -> str:
+    """The help's memory per thread (-T) of a level: model + two default segments."""
+    per = segments.worker_memory(recipes.spec_for_level(level), segments.default_segment_size(level))
+    return f"  {per / 2**20:4.0f} MiB/thread"
+
+
+def _segment_sizes() -> str:
+    """The default segment sizes, by runs of levels: '16M at levels 1-10'."""
+    runs: list[list] = []
+    for n in sorted(recipes.LEVELS):
+        size = segments.default_segment_size(n)
+        if runs and runs[-1][0] == size:
+            runs[-1][2] = n
+        else:
+            runs.append([size, n, n])
+    return ", ".join(f"{size >> 20}M at level{'s' if a != b else ''} {a}{f'-{b}' if a != b else ''}"
+                     for size, a, b in runs)
 
 
 def select_mode(compress: bool, decompress: bool, test: bool, listing: bool) -> str:
@@ -1015,9 +1111,18 @@ def main() -> None:
                    f"{recipes.DEFAULT_LEVEL}); also -{recipes.MIN_LEVEL} ... -{recipes.MAX_LEVEL}.")
 @click.option("--best", is_flag=True, expose_value=False, help=f"Level {recipes.MAX_LEVEL} (= -{recipes.MAX_LEVEL}).")
 @click.option("--fast", is_flag=True, expose_value=False, help=f"Level {recipes.MIN_LEVEL} (= -{recipes.MIN_LEVEL}).")
-@click.option("-T", "--threads", type=click.IntRange(min=0), metavar="N",
-              help="Accepted for compatibility; mixzip is single-threaded per stream "
-                   "and the output never depends on it.")
+@click.option("-T", "--threads", type=click.IntRange(min=0), default=1, metavar="N",
+              help="Code N segments at once, compressing and decompressing (default 1; "
+                   "0: one per core).  Memory: N x the per-thread memory below.  "
+                   "The output never depends on it.")
+@click.option("--segment-size", type=SizeType(segments.fmt.MAX_SEGMENT_SIZE), metavar="SIZE",
+              help="Cut input longer than SIZE into independently coded segments "
+                   "(default: per level, see below; larger: smaller output, fewer threads busy).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Code on a dask.distributed cluster, one task per segment: ADDRESS of its "
+                   "scheduler (tcp://host:8786) or its scheduler file (*.json).  FILEs (or every "
+                   "file under a directory) must be readable by the workers at the same path.  "
+                   "Needs mixzip[dask]; same output as -T.")
 @click.option("--verify", is_flag=True,
               help="After compressing, decompress the output and compare with the input.")
 @click.option("--plugin", "plugins", multiple=True, metavar="NAME",
@@ -1035,8 +1140,8 @@ def main() -> None:
                       message="%(prog)s %(version)s")
 @click.pass_context
 def files_command(ctx, files, compress, decompress, test, listing, to_stdout, output, keep,
-                  force, verbose, quiet, level, threads, verify, plugins, block_size, recursive,
-                  memory_limit, no_progress) -> int:
+                  force, verbose, quiet, level, threads, segment_size, scheduler, verify, plugins,
+                  block_size, recursive, memory_limit, no_progress) -> int:
     """Compress each FILE to FILE.mxz, or decompress (-d), test (-t) or list (-l)
     archives.  Input files are kept unless --rm."""
     if to_stdout and output is not None:
@@ -1045,7 +1150,8 @@ def files_command(ctx, files, compress, decompress, test, listing, to_stdout, ou
                  output=output, keep=keep, force=force, verbose=verbose, quiet=quiet,
                  level=level, plugins=tuple(plugins),
                  block_size=block_size, verify=verify, memory_limit=memory_limit,
-                 progress=not no_progress)
+                 progress=not no_progress, threads=segments.resolve_threads(threads),
+                 segment_size=segment_size, scheduler=scheduler)
     names = expand(list(files) or [STDIO], s, recursive)
     if not names:
         say("no files to process in the directories given")

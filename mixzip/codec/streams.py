@@ -13,21 +13,27 @@ How to call it (shaped like ``gzip`` and python-zstandard):
     decompress_stream(src, dst, progress=cb) -> (read, written)
     test(path_or_fileobj) -> uncompressed size (decodes, discards)
     MixzipWriter(fileobj, ...) / MixzipReader(fileobj)   file objects
+    threads=N (0: all cores) and segment_size=S on all of them (segments.py)
 
-Writing: a ``MixzipWriter`` holds one ``Engine`` (one model) for its stream.
-Input is cut into blocks of ``block_size`` bytes; ``flush()`` ends the
-current block early.  Each block is CRC'd, coded (or stored, if coding does
-not shrink it) and framed (format.py); ``close()`` writes the end marker.
+Writing: a ``MixzipWriter`` cuts its input into segments of ``segment_size``
+bytes (default: per level), each coded with a fresh ``Engine`` (model), up
+to ``threads`` at once (segments.py); input of at most one segment is one
+plain stream.  Each segment is cut into blocks of ``block_size`` bytes;
+``flush()`` ends the current block early.  Each block is CRC'd, coded (or
+stored, if coding does not shrink it) and framed (format.py); ``close()``
+writes the end marker.  The archive never depends on ``threads``.
 
 Reading: the decoder walks the framing (format.py), builds a new ``Engine``
 from each stream's header spec, decodes each block and checks its CRC, then
 the whole stream's CRC and size at the end marker.  Every exception a damaged
 payload can provoke inside the model becomes a CorruptError.
 
-Memory: the model of the level (see recipes.py) plus a few buffers of about
-``block_size`` bytes, for any input size (except ``read()``/``decompress()``
-of everything, which return everything).  Objects here are not thread-safe:
-use one per thread.
+Memory: per thread, the model of the level (see recipes.py) plus about two
+segments of data, and one more segment being filled or read
+(``segments.worker_memory``), for any input size (except
+``read()``/``decompress()`` of everything, which return everything).
+With threads=1, reading decodes block by block (one model and a block).
+Objects here are not thread-safe: use one per thread.
 """
 from __future__ import annotations
 
@@ -39,8 +45,7 @@ import zlib
 from typing import BinaryIO, Callable, Iterator, Sequence, Union
 
 from mixzip.codec import format as fmt
-from mixzip.codec import models
-from mixzip.codec.engine import Engine
+from mixzip.codec import models, segments
 from mixzip.codec.errors import CorruptError, FormatError, LimitError, MixzipError
 from mixzip.codec.format import DEFAULT_BLOCK_SIZE
 from mixzip.codec.models import DEFAULT_LEVEL
@@ -81,33 +86,44 @@ class MixzipWriter(io.BufferedIOBase):
     writing more, or closing after writing less, raises MixzipError (and
     leaves the archive without an end marker, so it cannot pass as complete).
 
+    ``threads`` (0: one per core) segments are coded at once; ``segment_size``
+    (default: the level's, ``segments.default_segment_size``) is where the
+    input is cut.  The archive depends on the segment size, never on threads.
+    Until the first segment is complete (or ``size`` says there are several)
+    nothing but ``flush()`` writes to ``fileobj``.
+
     Attributes: ``bytes_in`` (uncompressed bytes accepted), ``bytes_out``
-    (archive bytes written), ``blocks``, ``spec``, ``block_size``.
+    (archive bytes written), ``blocks``, ``segments``, ``spec``,
+    ``block_size``, ``segment_size``, ``threads``.
     """
 
     def __init__(self, fileobj: BinaryIO, level: int = DEFAULT_LEVEL, *, plugins: Sequence[str] = (),
-                 block_size: int = DEFAULT_BLOCK_SIZE, size: int | None = None, closefd: bool = False):
+                 block_size: int = DEFAULT_BLOCK_SIZE, size: int | None = None, closefd: bool = False,
+                 threads: int = 1, segment_size: int | None = None):
         self._fileobj: BinaryIO | None = None   # closed until fully set up
         fmt.check_block_size(block_size)
         if size is not None and not 0 <= size < 1 << 64:
             raise ValueError(f"size must be a non-negative int, got {size!r}")
         self.spec = models.spec_for_level(level, _plugin_names(plugins))
-        self._engine: Engine | None = Engine(self.spec)
+        self.threads = segments.resolve_threads(threads)
+        self.segment_size = fmt.check_segment_size(
+            segments.default_segment_size(level) if segment_size is None else segment_size)
         self.block_size = block_size
         self.size = size
         self.bytes_in = 0
         self.bytes_out = 0
-        self.blocks = 0
         self._closefd = closefd
-        self._pending = bytearray()
-        self._coded = 0          # bytes coded into blocks so far
-        self._crc = 0            # CRC32 of those bytes
         self._fileobj = fileobj
-        try:
-            self._put(fmt.pack_header(self.spec.to_bytes(), block_size, size))
-        except BaseException:
-            self._release()
-            raise
+        self._core: segments.SegmentWriter | None = segments.SegmentWriter(
+            self._put, self.spec, block_size, self.segment_size, size, self.threads)
+
+    @property
+    def blocks(self) -> int:
+        return self._blocks if self._core is None else self._core.blocks
+
+    @property
+    def segments(self) -> int:
+        return self._segments if self._core is None else self._core.segments
 
     # -- io.BufferedIOBase
     @property
@@ -125,27 +141,13 @@ class MixzipWriter(io.BufferedIOBase):
             if self.size is not None and self.bytes_in + n > self.size:
                 raise MixzipError(f"more input than the declared size of {self.size} bytes")
             self.bytes_in += n
-            bs = self.block_size
-            pos = 0
-            if self._pending:
-                pos = min(n, bs - len(self._pending))
-                self._pending += mv[:pos]
-                if len(self._pending) < bs:
-                    return n
-                self._emit(self._pending)
-                self._pending = bytearray()
-            while n - pos >= bs:
-                self._emit(mv[pos:pos + bs])
-                pos += bs
-            self._pending += mv[pos:]
+            self._core.write(mv)
         return n
 
     def flush(self) -> None:
         """End the current block, so all input so far is decodable; flush fileobj."""
         self._check_open()
-        if self._pending:
-            self._emit(self._pending)
-            self._pending = bytearray()
+        self._core.flush()
         if hasattr(self._fileobj, "flush"):
             self._fileobj.flush()
 
@@ -155,14 +157,14 @@ class MixzipWriter(io.BufferedIOBase):
             return
         fileobj = self._fileobj
         try:
-            if self._pending:
-                self._emit(self._pending)
-                self._pending = bytearray()
             if self.size is not None and self.bytes_in != self.size:
                 raise MixzipError(f"input was {self.bytes_in} bytes, not the declared {self.size}")
-            self._put(fmt.pack_end(self._coded, self._crc))
+            self._core.close()
             if hasattr(fileobj, "flush"):
                 fileobj.flush()
+        except BaseException:
+            self._core.abort()
+            raise
         finally:
             self._release()
             if self._closefd:
@@ -173,14 +175,15 @@ class MixzipWriter(io.BufferedIOBase):
         """Stop without an end marker (after an error); the archive stays visibly incomplete."""
         if not self.closed:
             fileobj = self._fileobj
+            self._core.abort()
             self._release()
             if self._closefd:
                 fileobj.close()
 
     def _release(self) -> None:
         self._fileobj = None
-        self._engine = None
-        self._pending = bytearray()
+        self._blocks, self._segments = self._core.blocks, self._core.segments
+        self._core = None
 
     def _check_open(self) -> None:
         if self.closed:
@@ -190,44 +193,13 @@ class MixzipWriter(io.BufferedIOBase):
         _write_all(self._fileobj, data)
         self.bytes_out += len(data)
 
-    def _emit(self, block: BytesLike) -> None:
-        data_crc = zlib.crc32(block)
-        payload, stored = self._engine.encode_block(block)
-        kind = fmt.STORED if stored else fmt.CODED
-        self._put(fmt.pack_block(kind, len(block), len(payload), data_crc))
-        self._put(payload)
-        self._crc = zlib.crc32(block, self._crc)
-        self._coded += len(block)
-        self.blocks += 1
-
 
 # ---------------------------------------------------------------- reading
-
-def _engine_for(spec) -> Engine:
-    """Build a stream's model; errors other than ours mean a bad header."""
-    try:
-        return Engine(spec)
-    except MixzipError:
-        raise
-    except MemoryError:
-        raise MixzipError(f"not enough memory for the archive's model ({spec.describe()})") from None
-    except Exception as exc:
-        raise FormatError(f"cannot build the archive's model ({spec.describe()}): {exc}") from None
-
 
 def model_memory(spec) -> int:
     """Bytes of model state decoding a stream of this spec allocates (its
     plugins' own state not included); FormatError for a spec that makes no sense."""
-    try:
-        return int(models.spec_memory(spec))
-    except MixzipError:
-        raise
-    except Exception as exc:
-        raise FormatError(f"bad model parameters ({spec.describe()}): {exc}") from None
-
-
-def _mib(n: int) -> str:
-    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n:,} bytes"
+    return segments.model_memory(spec)
 
 
 def _check_limit(name: str, value: int | None) -> int | None:
@@ -239,59 +211,67 @@ def _check_limit(name: str, value: int | None) -> int | None:
 class _StreamDecoder:
     """Decodes the blocks of the streams of an archive, item by item, with
     every check: the model is built from each stream header (after the
-    memory limit is checked), each block is decoded and its CRC checked,
-    the stream's CRC is checked at its end marker, and the output is kept
-    within ``max_output_size``.  Used by the pull decoder (``_decode``) and
-    the push decoder (``MixzipDecompressor``)."""
+    limits are checked: ``check``), each block is decoded and its CRC
+    checked, the stream's CRC is checked at its end marker, and the output
+    is kept within ``max_output_size``.  Used by the pull decoder
+    (``_decode``) and the push decoder (``MixzipDecompressor``); with
+    threads > 1 only ``check`` and ``count`` are used (segments.py decodes)."""
 
     def __init__(self, memory_limit: int | None = None, max_output_size: int | None = None):
         self.memory_limit = _check_limit("memory_limit", memory_limit)
         self.max_output_size = _check_limit("max_output_size", max_output_size)
-        self.engine: Engine | None = None
+        self.engine = None
         self.crc = self.index = 0
-        self.produced = 0
+        self.produced = 0           # bytes handed out
+        self.declared = 0           # bytes the headers seen so far declare (those that do)
+        self.prefix = ""
+
+    def check(self, h: fmt.StreamHeader) -> None:
+        """The limits, from a stream header alone, before its model is built."""
+        segments.check_memory(h, self.memory_limit)
+        if self.max_output_size is not None and h.original_size is not None:
+            self.declared += h.original_size
+            if max(self.declared, self.produced + h.original_size) > self.max_output_size:
+                raise LimitError(f"the archive declares {max(self.declared, self.produced + h.original_size):,} "
+                                 f"bytes, more than max_output_size={self.max_output_size:,}")
+
+    def count(self, n: int) -> None:
+        if self.max_output_size is not None and self.produced + n > self.max_output_size:
+            raise LimitError(f"the archive holds more than max_output_size={self.max_output_size:,} bytes")
+        self.produced += n
 
     def header(self, h: fmt.StreamHeader) -> None:
         self.engine = None                   # free the previous stream's model first
-        if self.memory_limit is not None:
-            need = model_memory(h.spec)
-            if need > self.memory_limit:
-                raise LimitError(f"the archive's model ({h.spec.describe()}) needs {_mib(need)}, "
-                                 f"more than the memory limit of {_mib(self.memory_limit)}")
-        if (self.max_output_size is not None and h.original_size is not None
-                and self.produced + h.original_size > self.max_output_size):
-            raise LimitError(f"the archive declares {self.produced + h.original_size:,} bytes, "
-                             f"more than max_output_size={self.max_output_size:,}")
-        self.engine = _engine_for(h.spec)
+        self.check(h)
+        self.engine = segments.engine_for(h.spec)
         self.crc = self.index = 0
+        self.prefix = segments.where(h)
 
     def block(self, rec: fmt.Record, payload: bytes) -> bytes:
         if self.max_output_size is not None and self.produced + rec.size > self.max_output_size:
             raise LimitError(f"the archive holds more than max_output_size={self.max_output_size:,} bytes")
-        index = self.index
-        try:
-            data = self.engine.decode_block(payload, rec.size, rec.kind == fmt.STORED)
-        except MixzipError:
-            raise
-        except Exception as exc:  # garbage can upset the model in many ways
-            raise CorruptError(f"cannot decode block {index}: {type(exc).__name__}: {exc}") from exc
-        if len(data) != rec.size or zlib.crc32(data) != rec.crc:
-            raise CorruptError(f"data checksum mismatch (block {index})")
+        data = segments.decode_block(self.engine, rec, payload, self.index, self.prefix)
         self.crc = zlib.crc32(data, self.crc)
         self.index += 1
-        self.produced += len(data)
+        self.count(len(data))
         return data
 
     def end(self, rec: fmt.Record) -> None:
         if rec.crc != self.crc:
-            raise CorruptError("stream checksum mismatch")
+            raise CorruptError(f"{self.prefix}stream checksum mismatch")
         self.engine = None
 
 
-def _decode(src: fmt.Source, memory_limit: int | None = None,
+def _decode(src: fmt.Source, threads: int = 1, memory_limit: int | None = None,
             max_output_size: int | None = None) -> Iterator[bytes]:
-    """The decoded blocks of every stream of an archive, checked, in order."""
+    """The decoded blocks of every stream of an archive, checked, in order
+    (threads > 1: segments decoded in parallel, segments.py)."""
     dec = _StreamDecoder(memory_limit, max_output_size)
+    if threads > 1:
+        for data in segments.decode_parallel(src, threads, dec.check):
+            dec.count(len(data))
+            yield data
+        return
     for item in fmt.walk(src):
         if isinstance(item, fmt.StreamHeader):
             dec.header(item)
@@ -311,14 +291,18 @@ class MixzipReader(io.BufferedIOBase):
     Errors in the archive raise MixzipError subclasses from the read call
     that meets them, and again from any later read.  Not seekable.
     ``memory_limit`` (bytes): a stream whose model needs more raises
-    LimitError before its model is built.
+    LimitError before its model is built.  ``threads`` > 1 (0: one per
+    core) decodes that many segments at once, reading ahead up to
+    ``threads`` segments.
     """
 
-    def __init__(self, fileobj: BinaryIO, closefd: bool = False, *, memory_limit: int | None = None):
+    def __init__(self, fileobj: BinaryIO, closefd: bool = False, *, memory_limit: int | None = None,
+                 threads: int = 1):
         self._fileobj: BinaryIO | None = fileobj
         self._closefd = closefd
         self._src = fmt.Source(fileobj)
-        self._blocks = _decode(self._src, _check_limit("memory_limit", memory_limit))
+        self._blocks = _decode(self._src, segments.resolve_threads(threads),
+                               _check_limit("memory_limit", memory_limit))
         self._buf = b""
         self._pos = 0
         self._eof = False
@@ -565,7 +549,8 @@ class MixzipDecompressor:
                 return self._FIXED
             flags = self._in[5]
             (spec_len,) = struct.unpack_from("<H", self._in, 10)
-            return self._FIXED + spec_len + (8 if flags & fmt.FLAG_ORIGINAL_SIZE else 0) + 4
+            return (self._FIXED + spec_len + (8 if flags & fmt.FLAG_ORIGINAL_SIZE else 0)
+                    + (16 if flags & fmt.FLAG_SEGMENT else 0) + 4)
         if self._record is None:
             return fmt.RECORD_SIZE
         return self._record.payload_size
@@ -586,7 +571,10 @@ class MixzipDecompressor:
             self._dec.header(self._header)
         elif self._record is None:
             rec = fmt.read_record(fmt.Source(io.BytesIO(chunk)), self._header, self._dec.index, self._total)
-            if rec.kind == fmt.END:
+            if rec.kind == fmt.END and rec.more:        # another segment of this stream follows
+                self._dec.end(rec)
+                self._header, self._total = None, 0
+            elif rec.kind == fmt.END:
                 self._dec.end(rec)
                 self.eof = True
                 self.unused_data = bytes(self._in)
@@ -615,40 +603,52 @@ def decompressobj(*, memory_limit: int | None = None,
 # ---------------------------------------------------------------- functions
 
 def compress(data: BytesLike, level: int = DEFAULT_LEVEL, *, plugins: Sequence[str] = (),
-             block_size: int = DEFAULT_BLOCK_SIZE) -> bytes:
-    """Compress bytes-like ``data`` into one archive stream (with its size in the header)."""
+             block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1,
+             segment_size: int | None = None) -> bytes:
+    """Compress bytes-like ``data`` into one archive stream (with its size in the header),
+    coding ``threads`` segments at once (0: one per core)."""
     with memoryview(data) as view, view.cast("B") as mv:
         out = io.BytesIO()
-        writer = MixzipWriter(out, level, plugins=plugins, block_size=block_size, size=len(mv))
-        writer.write(mv)
-        writer.close()
+        writer = MixzipWriter(out, level, plugins=plugins, block_size=block_size, size=len(mv),
+                              threads=threads, segment_size=segment_size)
+        try:
+            writer.write(mv)
+            writer.close()
+        except BaseException:
+            writer._abandon()
+            raise
     return out.getvalue()
 
 
 def decompress(data: BytesLike, *, max_output_size: int | None = None,
-               memory_limit: int | None = None) -> bytes:
+               memory_limit: int | None = None, threads: int = 1) -> bytes:
     """Decompress a whole archive (all its concatenated streams).
 
     ``max_output_size``: raise LimitError, before decoding past it, if the
     output would be longer (checked against the sizes the headers declare
     first, then block by block).  ``memory_limit``: raise LimitError if a
-    stream's model needs more bytes (``-M`` on the command line)."""
-    return b"".join(_decode(fmt.Source(io.BytesIO(data)), memory_limit, max_output_size))
+    stream's model needs more bytes (``-M`` on the command line).
+    ``threads`` segments are decoded at once (0: one per core)."""
+    return b"".join(_decode(fmt.Source(io.BytesIO(data)), segments.resolve_threads(threads),
+                            memory_limit, max_output_size))
 
 
 def compress_stream(src: BinaryIO, dst: BinaryIO, level: int = DEFAULT_LEVEL, *,
                     plugins: Sequence[str] = (), size: int | None = None,
                     block_size: int = DEFAULT_BLOCK_SIZE,
-                    progress: Progress | None = None) -> tuple[int, int]:
+                    progress: Progress | None = None, threads: int = 1,
+                    segment_size: int | None = None) -> tuple[int, int]:
     """Compress everything ``src`` yields into one stream on ``dst``.
 
     Reads ``block_size`` bytes at a time; ``progress(bytes_read)`` is called
     after each.  ``size``, when known, goes into the header and is checked.
+    ``threads`` segments are coded at once (0: one per core).
     Returns (bytes read, bytes written).  On any error the output is left
     without an end marker, so it cannot pass for a complete archive.
     Neither file is closed.
     """
-    writer = MixzipWriter(dst, level, plugins=plugins, block_size=block_size, size=size)
+    writer = MixzipWriter(dst, level, plugins=plugins, block_size=block_size, size=size,
+                          threads=threads, segment_size=segment_size)
     try:
         while True:
             chunk = src.read(block_size)
@@ -665,17 +665,18 @@ def compress_stream(src: BinaryIO, dst: BinaryIO, level: int = DEFAULT_LEVEL, *,
 
 
 def decompress_stream(src: BinaryIO, dst: BinaryIO, *, progress: Progress | None = None,
-                      memory_limit: int | None = None) -> tuple[int, int]:
+                      memory_limit: int | None = None, threads: int = 1) -> tuple[int, int]:
     """Decompress the archive on ``src`` (all streams) onto ``dst``, block by block.
 
     ``progress(archive_bytes_read)`` is called after each block.  Returns
     (bytes read, bytes written).  Decoded blocks are written as soon as they
     are checked, so on an error ``dst`` holds a prefix of the data.
-    Neither file is closed.  ``memory_limit`` as in ``decompress``.
+    Neither file is closed.  ``memory_limit`` as in ``decompress``;
+    ``threads`` segments are decoded at once (0: one per core).
     """
     source = fmt.Source(src)
     written = 0
-    for block in _decode(source, memory_limit):
+    for block in _decode(source, segments.resolve_threads(threads), memory_limit):
         _write_all(dst, block)
         written += len(block)
         if progress is not None:
@@ -683,15 +684,19 @@ def decompress_stream(src: BinaryIO, dst: BinaryIO, *, progress: Progress | None
     return source.pos, written
 
 
-def test(file: fmt.PathLike | BinaryIO | BytesLike, *, memory_limit: int | None = None) -> int:
+def test(file: fmt.PathLike | BinaryIO | BytesLike, *, memory_limit: int | None = None,
+         threads: int = 1) -> int:
     """Decode a whole archive (a path, a file object or its bytes), discarding
     the output; return its uncompressed size.
 
-    Raises FormatError, CorruptError or UnsupportedModelError on any problem,
-    LimitError for a model over ``memory_limit`` bytes.
+    Raises FormatError, CorruptError or UnsupportedModelError on any problem
+    (a CorruptError names every bad segment; the others are still checked),
+    LimitError for a model over ``memory_limit`` bytes.  ``threads`` segments
+    are decoded at once (0: one per core).
     """
+    dec = _StreamDecoder(memory_limit)
     with fmt.open_binary(file) as f:
-        return sum(len(block) for block in _decode(fmt.Source(f), memory_limit))
+        return segments.test_archive(fmt.Source(f), segments.resolve_threads(threads), dec.check)
 
 
 test.__test__ = False  # not a pytest test function when imported into a test module
@@ -703,7 +708,8 @@ def open(file: fmt.PathLike | bytes | BinaryIO, mode: str = "rb", level: int | N
          plugins: Sequence[str] = (), block_size: int = DEFAULT_BLOCK_SIZE,
          encoding: str | None = None, errors: str | None = None,
          newline: str | None = None, compresslevel: int | None = None,
-         memory_limit: int | None = None) -> MixzipReader | MixzipWriter | io.TextIOWrapper:
+         memory_limit: int | None = None, threads: int = 1,
+         segment_size: int | None = None) -> MixzipReader | MixzipWriter | io.TextIOWrapper:
     """Open an archive like ``gzip.open``.
 
     ``mode``: "r"/"rb", "w"/"wb", "x"/"xb", "a"/"ab" (append a new stream to
@@ -711,8 +717,9 @@ def open(file: fmt.PathLike | bytes | BinaryIO, mode: str = "rb", level: int | N
     for text (then ``encoding``, ``errors``, ``newline`` apply, as in
     ``io.TextIOWrapper``).  ``file`` is a path (opened and closed here) or a
     binary file object (left open).  ``level`` (or gzip's name for it,
-    ``compresslevel``), ``plugins`` and ``block_size`` apply to writing,
-    ``memory_limit`` (see ``decompress``) to reading.
+    ``compresslevel``), ``plugins``, ``block_size`` and ``segment_size``
+    apply to writing, ``memory_limit`` (see ``decompress``) to reading,
+    ``threads`` to both.
     """
     if compresslevel is not None and level is not None and level != compresslevel:
         raise TypeError("give the level as level= or compresslevel=, not both")
@@ -733,9 +740,10 @@ def open(file: fmt.PathLike | bytes | BinaryIO, mode: str = "rb", level: int | N
         raise TypeError("file must be a path or a binary file object")
     try:
         if kind == "r":
-            binary = MixzipReader(f, closefd=closefd, memory_limit=memory_limit)
+            binary = MixzipReader(f, closefd=closefd, memory_limit=memory_limit, threads=threads)
         else:
-            binary = MixzipWriter(f, level, plugins=plugins, block_size=block_size, closefd=closefd)
+            binary = MixzipWriter(f, level, plugins=plugins, block_size=block_size, closefd=closefd,
+                                  threads=threads, segment_size=segment_size)
     except BaseException:
         if closefd:
             f.close()

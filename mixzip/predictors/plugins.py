@@ -107,7 +107,7 @@ def available_components() -> dict[str, type]:
 
 
 def _load(name: str, obj):
-    if isinstance(obj, metadata.EntryPoint):
+    if isinstance(obj, metadata.EntryPoint) or type(obj).__name__ == "EntryPoint":  # or importlib_metadata's
         try:
             return obj.load()
         except Exception as exc:  # a broken plugin must not crash with a traceback

@@ -19,9 +19,12 @@ TEXT = b"incremental objects: one block at a time, as zlib and lzma users expect
 def test_compressobj_pieces_make_one_stream():
     c = mixzip.compressobj(1, block_size=1000)
     parts = [c.compress(TEXT[i:i + 777]) for i in range(0, len(TEXT), 777)]
-    assert parts[0].startswith(b"\xb5MXZ")            # the header comes at once
-    assert any(parts[1:])                             # full blocks come as they fill
+    # size unknown: the coded blocks are held until the first segment is full
+    # (its header says whether another follows) or flush() - as zstd's
+    # compressobj, output may lag input
+    assert not any(parts)
     arc = b"".join(parts) + c.flush()
+    assert arc.startswith(b"\xb5MXZ")
     assert mixzip.decompress(arc) == TEXT
     assert mixzip.info(arc).blocks == -(-len(TEXT) // 1000)
     with pytest.raises(ValueError, match="finished"):
@@ -56,6 +59,14 @@ def test_decompressobj_byte_by_byte_and_unused_data():
     assert d.eof and d.unused_data == arc[:10]        # a second stream: a new decompressor
     with pytest.raises(EOFError):
         d.decompress(b"x")
+
+
+def test_decompressobj_reads_a_stream_of_several_segments():
+    arc = mixzip.compress(TEXT, 1, block_size=1000, segment_size=1500)
+    assert mixzip.info(arc).segments == -(-len(TEXT) // 1500)
+    d = mixzip.decompressobj()
+    out = b"".join(d.decompress(arc[i:i + 7]) for i in range(0, len(arc), 7))
+    assert out == TEXT and d.eof and d.unused_data == b""
 
 
 def test_decompressobj_max_length():
@@ -113,8 +124,8 @@ def test_memory_limit_refuses_before_building_the_model(monkeypatch):
     def no_engine(spec):
         raise AssertionError("the model must not be built over the limit")
 
-    from mixzip.codec import streams
-    monkeypatch.setattr(streams, "Engine", no_engine)
+    from mixzip.codec import segments
+    monkeypatch.setattr(segments, "Engine", no_engine)
     for call in (lambda: mixzip.decompress(arc, memory_limit=need - 1),
                  lambda: mixzip.test(arc, memory_limit=need - 1),
                  lambda: mixzip.open(io.BytesIO(arc), memory_limit=need - 1).read(),

@@ -205,7 +205,8 @@ def test_list(archive):
     result = run("-l", archive.name)
     assert result.exit_code == 0
     header, row = result.stdout.splitlines()
-    assert header.split() == ["compressed", "uncompressed", "ratio", "bpb", "blocks", "model", "name"]
+    assert header.split() == ["compressed", "uncompressed", "ratio", "bpb", "blocks", "segments",
+                              "mem/thread", "model", "name"]
     size = archive.stat().st_size
     assert row.split()[:2] == [f"{size:,}", f"{len(TEXT):,}"]
     assert f"{8 * size / len(TEXT):.3f}" in row and "level 1" in row and row.endswith(archive.name)

@@ -182,7 +182,7 @@ def test_wrong_version():
         mixzip.decompress(raw_header(version=7) + fmt.pack_end(0, 0))
 
 
-@pytest.mark.parametrize("flags", [0x02, 0x80, 0xFF])
+@pytest.mark.parametrize("flags", [0x04, 0x80, 0xFF])
 def test_unknown_flags(flags):
     with pytest.raises(FormatError, match="flags"):
         mixzip.decompress(raw_header(flags=flags) + fmt.pack_end(0, 0))
