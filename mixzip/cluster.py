@@ -234,6 +234,7 @@ def _compress_job(src: str, dst: Target, level: int, plugins: Sequence[str], blo
     spec = spec_for_level(level, tuple(plugins))
     seg = segments.default_segment_size(level) if segment_size is None else segment_size
     size = _size(src)
+    spec = models.fit_spec(spec, min(size, seg))      # as MixzipWriter does for a known size
     tasks = [(_compress_task, (src, off, n, spec.to_bytes(), block_size, segment, declared, more))
              for off, n, segment, declared, more in plan_compress(size, spec, block_size, seg)]
     return size, (dst, tasks)

@@ -16,7 +16,9 @@ a warm-up and not counted.  Both checkouts must write the same archive: a
 difference is reported (the refactor's proof is byte-identical output).
 
 Prints per level: total bytes, archive bytes (before / after), compress and
-decompress MB/s (10^6 bytes per CPU second) of each checkout and the change.
+decompress MB/s (10^6 bytes per CPU second) of each checkout and the change;
+``--per-file`` adds a row per file (archive bytes and CPU seconds), for a
+change that is meant to change the archives.
 """
 from __future__ import annotations
 
@@ -68,6 +70,7 @@ def main(argv=None) -> int:
     ap.add_argument("--after", type=Path, default=Path(__file__).resolve().parents[1])
     ap.add_argument("--levels", type=int, nargs="+", default=[8])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--per-file", action="store_true", help="a row per file and level")
     args = ap.parse_args(argv)
     files = [os.path.abspath(f) for f in args.files]
     trees = {"before": args.before.resolve(), "after": args.after.resolve()}
@@ -98,6 +101,10 @@ def main(argv=None) -> int:
         db, da = n / 1e6 / sum(r[4] for r in b), n / 1e6 / sum(r[4] for r in a)
         print(f"{level:>5} {n:>10,} {sum(r[1] for r in b):>14,} {sum(r[1] for r in a):>13,} {'yes' if same else 'NO':>5} "
               f"{cb:>11.3f} {ca:>10.3f} {100 * (ca / cb - 1):>+6.1f}% {db:>10.3f} {da:>9.3f} {100 * (da / db - 1):>+6.1f}%")
+        if args.per_file:
+            for f, x, y in zip(files, b, a):
+                print(f"      {Path(f).name:<14} {x[0]:>10,} {x[1]:>9,} -> {y[1]:>9,} ({100 * (y[1] / x[1] - 1):+.2f}%)"
+                      f"  CPU s compress {x[3]:.3f} -> {y[3]:.3f}, decompress {x[4]:.3f} -> {y[4]:.3f}")
     return 0
 
 

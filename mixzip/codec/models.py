@@ -38,6 +38,8 @@ class ModelProvider(Protocol):
 
     def memory(self, spec) -> int: ...
 
+    def fit(self, spec, size: int) -> Any: ...       # optional: the spec sized for `size` input bytes
+
 
 _provider: ModelProvider | None = None
 
@@ -76,6 +78,13 @@ def spec_for_level(level: int, plugins: Sequence[str] = ()):
 
 def build(spec):
     return provider().build(spec)
+
+
+def fit_spec(spec, size: int):
+    """The spec with its tables sized for an input of ``size`` bytes (the
+    provider's ``fit``; the spec unchanged where it has none)."""
+    fit = getattr(provider(), "fit", None)
+    return spec if fit is None else fit(spec, size)
 
 
 def spec_memory(spec) -> int:

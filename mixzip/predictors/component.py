@@ -47,7 +47,9 @@ A component class (a subclass of ``Component``) declares:
   the bytes it will allocate, computed without allocating; optionally
   ``static(p)``: compile-time integer flags passed as literal arguments
   after the usual ones (the driver is specialised on them, so a variant
-  costs nothing where it is off).  ``p`` also holds the recipe version
+  costs nothing where it is off); optionally ``fit(p, size)``: the
+  smaller table sizes that suffice for an input of ``size`` bytes (written
+  into the header's spec, so the decoder allocates the same).  ``p`` also holds the recipe version
   (``p["version"]``), for components that decode older archives.
 
 Third-party components use the same contract (entry-point group
@@ -127,6 +129,13 @@ class Component:
     @classmethod
     def memory_for(cls, p: dict, **kw) -> int:
         return 0
+
+    @classmethod
+    def fit(cls, p: dict, size: int) -> dict:
+        """Parameters to change for an input of ``size`` bytes: tables no
+        bigger than that input can fill (as zstd sizes its window to the
+        source).  Only ever lowers sizes; {} by default."""
+        return {}
 
     def state(self) -> tuple:
         raise NotImplementedError

@@ -44,6 +44,7 @@ COUNT = statetable.COUNT
 DETERMINISTIC = statetable.DETERMINISTIC
 MAXCTX = 32
 DEFAULT_CONTEXTS = "o1,o2,o3,o4,o6,w2"
+FIT_MIN_BITS = 16               # ``fit`` never makes the table smaller than 2^16 slots
 
 # cfg: int64 configuration
 XO, XD, HTMASK = range(3)       # first input, first deterministic input, hash table mask
@@ -162,6 +163,15 @@ class ContextMap(Component):
     def memory_for(cls, p: dict, **kw) -> int:
         n = len(p["contexts"].split(","))
         return 16 * 2 ** p["ht_bits"] + 4 * 256 * n + 8 * (5 * n + 1) + 8 * 3
+
+    @classmethod
+    def fit(cls, p: dict, size: int) -> dict:
+        """A stream of ``size`` bytes touches at most 2 n size slots (one per
+        context and nibble): a table of at least twice that (and 2^16) loses
+        nothing to collisions that the full table would not."""
+        n = len(p["contexts"].split(","))
+        bits = max(FIT_MIN_BITS, (4 * n * size - 1).bit_length())
+        return {"ht_bits": bits} if bits < p["ht_bits"] else {}
 
     def state(self) -> tuple:
         sh = self.shared

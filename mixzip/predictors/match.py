@@ -171,6 +171,13 @@ class MatchModel(Component):
     def memory_for(cls, p: dict, **kw) -> int:
         return 8 * 7 + 4 * 2 ** (p["match_bits"] - 2) + 4 * 2 * NBUCKET
 
+    @classmethod
+    def fit(cls, p: dict, size: int) -> dict:
+        """For ``size`` bytes: a history of at least 4 x size bytes (2^16 at
+        least), so the ring never wraps and the index has a slot per byte."""
+        bits = max(16, (4 * size - 1).bit_length())
+        return {"match_bits": bits} if bits < p["match_bits"] else {}
+
     def state(self) -> tuple:
         return (self.mm, self.mht, self.sm, self.shared.ring)
 

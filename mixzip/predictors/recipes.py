@@ -229,6 +229,18 @@ def build_model(spec: ModelSpec, stats: bool = False) -> Model:
     return model
 
 
+def fit_to_size(spec: ModelSpec, size: int) -> ModelSpec:
+    """The spec with its tables sized for an input of ``size`` bytes (each
+    component's ``fit``; sizes only ever go down), as zstd sizes its window
+    to a known source size.  The header records the result, so the decoder
+    allocates the same tables."""
+    p = resolve(spec)
+    changes: dict = {}
+    for c in COMPONENTS:
+        changes.update(c.fit(p, size))
+    return with_params(spec, **changes) if changes else spec
+
+
 def with_params(spec: ModelSpec, **changes) -> ModelSpec:
     """The spec with some parameters changed (None: left out)."""
     params = dict(spec.params, **changes)
@@ -249,6 +261,10 @@ class Provider:
     @staticmethod
     def build(spec: ModelSpec) -> Model:
         return build_model(spec)
+
+    @staticmethod
+    def fit(spec: ModelSpec, size: int) -> ModelSpec:
+        return fit_to_size(spec, size)
 
     @staticmethod
     def memory(spec: ModelSpec) -> int:

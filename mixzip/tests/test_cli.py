@@ -793,13 +793,13 @@ def test_list_verbose_shows_decode_memory(archive):
     assert result.exit_code == 0
     head, row = result.stdout.splitlines()
     assert "memory" in head.split() and "streams" in head.split()
-    assert cli.human(recipes.spec_memory(recipes.spec_for_level(1))) in row
+    assert cli.human(recipes.spec_memory(codec.info(archive.read_bytes()).spec)) in row
     assert f"{archive.stat().st_size:,}" in row                   # exact bytes with -v
 
 
 def test_memory_limit(archive):
     from mixzip.predictors import recipes
-    need = recipes.spec_memory(recipes.spec_for_level(1))
+    need = recipes.spec_memory(codec.info(archive.read_bytes()).spec)
     (archive.parent / "a.txt").unlink()
     for mode in ("-d", "-t"):
         assert_one_error(run(mode, "-M", "1M", archive.name), "more than the memory limit of 1.0 MiB")

@@ -32,6 +32,21 @@ def test_levels_grow_in_memory():
     assert recipes.level_memory(recipes.MAX_LEVEL) < 400 * 2**20
 
 
+def test_fit_to_size_shrinks_tables_for_small_inputs_only():
+    full = spec_for_level(8)
+    small = recipes.fit_to_size(full, 3000)
+    n = len(full.params["contexts"].split(","))
+    assert small.params["ht_bits"] == max(16, (4 * n * 3000 - 1).bit_length()) < full.params["ht_bits"]
+    assert small.params["match_bits"] == 16
+    assert recipes.spec_memory(small) < recipes.spec_memory(full) // 8
+    assert ModelSpec.from_bytes(small.to_bytes()) == small          # the header carries the sizes
+    assert recipes.fit_to_size(full, 1 << 30) == full                 # never grows a table
+    assert recipes.fit_to_size(full, 0).params["ht_bits"] == 16
+    big = recipes.fit_to_size(full, 2_000_000)                      # 2^25 slots wanted: the level's 2^22 kept
+    assert big.params["ht_bits"] == full.params["ht_bits"] and big.params["match_bits"] == 23
+    assert build_model(small).memory() == recipes.spec_memory(small)
+
+
 def test_bad_level():
     with pytest.raises(ValueError):
         spec_for_level(0)
