@@ -83,17 +83,27 @@ def kernel(fn):
 
 def inline(fn):
     """Like :func:`kernel`, for the small per-bit helpers (StateMap, mixer, APM,
-    coder step...): inlined at the Numba-IR level into the recipe kernel that
-    calls them, so the per-bit loop has no calls."""
-    return _njit(fn, inline="always")
+    coder step...): compiled once on their own (cached, shared by every
+    kernel and driver that calls them) and marked ``alwaysinline`` for LLVM
+    (Numba's ``forceinline``), so the per-bit loop that calls them still has
+    no calls.
+
+    Not Numba's ``inline="always"``: that copies the callee's Numba IR into
+    every call site and runs the untyped passes on it again there; nested
+    (helper -> phase -> driver) it was most of a driver's compile time, and
+    every driver compiled every helper again (docs/RESULTS.md, "Compile
+    time")."""
+    return _njit(fn, forceinline=True)
 
 
 def phase(fn):
-    """For a component's phases (component.py): inlined, like :func:`inline`,
-    into the recipe driver that calls them (driver.py), so its per-bit loop
-    has no calls.  (Called instead, with the state tuples passed as
-    arguments, level 1 measured 2.7x slower.)"""
-    return _njit(fn, inline="always")
+    """For a component's phases (component.py): compiled once per signature
+    and static flags, shared by every driver that uses the component, and
+    inlined by LLVM (``alwaysinline``, as :func:`inline`) into the recipe
+    driver that calls them (driver.py), so its per-bit loop has no calls.
+    (Called as plain calls, with the state tuples passed as arguments,
+    level 1 measured 2.7x slower.)"""
+    return _njit(fn, forceinline=True)
 
 
 # Array indices computed in the hot loops are cast to U (unsigned) where they
