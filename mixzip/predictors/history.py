@@ -33,7 +33,8 @@ that would write them is not in the recipe):
     MSTATE match state: 0 no match, 1 length < 16, 2 < 32, 3 longer
     MLB    the match length's bucket (0..31)
     EB     the bit the match predicts (0 without a match)
-    CONF   the neural byte model's confidence bucket (0..7; see bytemodel.py)
+    CONF   the neural byte model's confidence bucket (0..7; see bytemodel.py); without a neural
+           model in the recipe, the structure signal of column.py (0..7)
 
 Per byte, after byte c at position h[POS] is known (driver):
     ring_put(h, ring, c); the components' steps; history_update(h, tabs, c)

@@ -16,6 +16,9 @@ parameters choose the components:
     mixer or moe     ``moe_k`` = 0: 1..8 mixers (+ a final mixer); else the
                      MoE router over ``mixers`` experts (mixers.py)
     apm              unless ``off`` & 4 (apmchain.py)
+    structure,       with ``structure`` = 1 (levels 8-10), after the match
+    column, fields   model: the JSON/CSV tokenizer (structure.py), the column
+                     model (column.py), the field contexts (fields.py)
 
 Levels 1..9 choose parameters as a measured Pareto frontier
 (scripts/frontier.py: each level smaller output and slower than the one
@@ -56,6 +59,9 @@ from mixzip.predictors.model import Model, Plan
 from mixzip.predictors.order0 import Order0
 from mixzip.predictors.rates import Rates
 from mixzip.predictors.spec import ModelSpec
+from mixzip.predictors.structure import Structure
+from mixzip.predictors.column import Column
+from mixzip.predictors.fields import Fields
 
 NAME = "cm"
 VERSION = 3
@@ -73,10 +79,11 @@ def _check_runs(p: dict) -> None:
 
 
 RECIPE_PARAMS = (
-    Param("off", "of", 0, 7, 0, 1, "ablation: 1 no order 0, 2 no match model, 4 no APM chain"),
+    Param("off", "of", 0, 1023, 0, 1, "ablation: 1 no order 0, 2 no match model, 4 no APM chain; with "
+          "structure=1: 8 no column-model inputs, 16 << k no field context fk (k = 0..5)"),
     Param("runs", "rn", 0, 1, 0, 1, "the run model, removed: 0 only"),
 )
-COMPONENTS = (Rates, ContextMap, Order0, MatchModel, GruModel, AttentionModel, Mixer, ApmChain)
+COMPONENTS = (Rates, ContextMap, Order0, MatchModel, GruModel, AttentionModel, Mixer, ApmChain, Structure)
 PARAMS: dict[str, Param] = check_tables([*COMPONENTS, type("Recipe", (), {"PARAMS": RECIPE_PARAMS})])
 spec_mod.register_keys(NAME, {name: q.key for name, q in PARAMS.items()})
 
@@ -90,9 +97,9 @@ LEVELS = {
     6: dict(ht_bits=22, match_bits=22, mixers=2, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
     7: dict(ht_bits=22, match_bits=22, mixers=3, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
     8: dict(ht_bits=22, match_bits=23, mixers=5, moe_k=3, apms=3,
-            contexts="o1,o2,o3,o4,o6,w1,w2,w4,r2,col,r3,k1", mixer_rates="8,16,32,48"),
+            contexts="o1,o2,o3,o4,o6,w1,w2,w4,r2,col,r3,k1", mixer_rates="8,16,32,48", structure=1),
     9: dict(ht_bits=24, match_bits=24, mixers=8, moe_k=6, apms=3,
-            contexts="o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,r1,r2,col,r3,i2,k1", mixer_rates="8,16,32,48"),
+            contexts="o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,r1,r2,col,r3,i2,k1", mixer_rates="8,16,32,48", structure=1),
 }
 # The GRU byte model's parameters at level 10 (learning rates in 1e-4: Adam
 # for the whole network every 16 bytes without momentum, SGD for the output
@@ -150,6 +157,8 @@ def plan_for(p: dict, plugins=()) -> Plan:
         models.append(Order0)
     if not off & OFF_MATCH:
         models.append(MatchModel)
+    if p["structure"]:
+        models += [Structure, Column, Fields]
     models += [f for _, f in plugins if is_component(f)]
     python = tuple((n, f) for n, f in plugins if not is_component(f))
     if python:

@@ -15,7 +15,7 @@ import pytest
 import mixzip
 from mixzip import CorruptError, FormatError, MixzipError, UnsupportedModelError
 from mixzip.codec import format as fmt
-from mixzip.predictors.recipes import ModelSpec, spec_for_level
+from mixzip.predictors.recipes import ModelSpec, fit_to_size, spec_for_level
 
 SPEC = spec_for_level(1)
 
@@ -58,7 +58,8 @@ def decode_outcome(archive: bytes):
 
 def test_header_layout():
     arc = mixzip.compress(b"", 1, block_size=4096)
-    spec = SPEC.to_bytes()
+    spec = fit_to_size(SPEC, 0).to_bytes()          # a known size: the tables are sized to it
+    assert spec != SPEC.to_bytes()
     assert arc[:4] == b"\xb5MXZ"
     assert arc[4] == 1                      # version
     assert arc[5] == 1                      # flags: original size present
@@ -110,10 +111,11 @@ def test_info_fields(text_data, tmp_path):
     assert inf == mixzip.info(str(path)) == mixzip.info(io.BytesIO(arc))
     assert inf.compressed_size == len(arc)
     assert inf.original_size == inf.declared_size == len(text_data)
-    assert inf.header_size == 12 + len(SPEC.to_bytes()) + 8 + 4    # the header's bytes, not the data's
+    spec = fit_to_size(SPEC, len(text_data))
+    assert inf.header_size == 12 + len(spec.to_bytes()) + 8 + 4    # the header's bytes, not the data's
     assert inf.blocks == -(-len(text_data) // 1000)
     assert inf.block_size == 1000
-    assert inf.spec == SPEC
+    assert inf.spec == spec
     assert inf.streams == 1
 
 
@@ -135,10 +137,11 @@ def test_info_non_seekable_and_concatenated(text_data):
     assert inf.streams == 2
     assert inf.compressed_size == len(a + b)
     assert inf.original_size == inf.declared_size == len(text_data) + 3
-    assert inf.header_size == 2 * 24 + len(SPEC.to_bytes()) + len(inf.specs[1].to_bytes())
+    spec = fit_to_size(SPEC, len(text_data))
+    assert inf.header_size == 2 * 24 + len(spec.to_bytes()) + len(inf.specs[1].to_bytes())
     assert [sp.level for sp in inf.specs] == [1, 2]
     assert inf.blocks == 4
-    assert inf.spec == SPEC and inf.block_size == 1000
+    assert inf.spec == spec and inf.block_size == 1000
 
 
 def test_info_does_not_decode_or_need_plugins():

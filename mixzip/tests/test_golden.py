@@ -31,6 +31,7 @@ CASES = [
     ("canterbury:grammar.lsp", 1), ("canterbury:xargs.1", 5), ("canterbury:fields.c", 5),
     ("canterbury:sum", 5), ("canterbury:alice29.txt", 1), ("canterbury:alice29.txt", 9),
     ("sample:text.txt", 5), ("sample:table.bin", 1), ("sample:log.ndjson", 3),
+    ("sample:log.ndjson", 8),      # the structure components (structure.py, column.py, fields.py) at work
 ] + [("sample:source.c", level) for level in range(1, 11)]   # every level, always present
 BLOCK = 1 << 16  # several blocks per larger input, so block framing is pinned too
 

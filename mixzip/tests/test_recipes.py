@@ -38,7 +38,7 @@ def test_fit_to_size_shrinks_tables_for_small_inputs_only():
     n = len(full.params["contexts"].split(","))
     assert small.params["ht_bits"] == max(16, (4 * n * 3000 - 1).bit_length()) < full.params["ht_bits"]
     assert small.params["match_bits"] == 16
-    assert recipes.spec_memory(small) < recipes.spec_memory(full) // 8
+    assert recipes.spec_memory(small) < recipes.spec_memory(full) // 3     # the APM chain stays (21.6 MB)
     assert ModelSpec.from_bytes(small.to_bytes()) == small          # the header carries the sizes
     assert recipes.fit_to_size(full, 1 << 30) == full                 # never grows a table
     assert recipes.fit_to_size(full, 0).params["ht_bits"] == 16
