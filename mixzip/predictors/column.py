@@ -18,7 +18,9 @@ of agreeing bytes (0..15), misses since the anchor (0..3), full or tail
 path, expected bit]) and a vote of +-32 per agreeing byte (up to 16) for the
 expected bit.  The expected byte (EXP) and its run / misses are read by
 fields.py's column context.  Signal: without a neural model in the
-recipe (which owns h[CONF] otherwise), h[CONF] := the token group of the
+recipe that owns h[CONF] for the whole stream (a GRU with a warm-start
+budget overwrites it, later in the byte, until the budget ends), h[CONF] :=
+the token group of the
 last byte (white space or structure, key, string or field, number or
 literal) x 2 + (an expected byte after >= 2 agreeing ones), 0..7, so the
 mixer whose weight set is chosen by (CONF, c0) and the router's
@@ -173,7 +175,10 @@ class Column(Component):
 
     def static(self) -> tuple[int, ...]:
         p = self.p
-        return (0 if p["off"] & OFF_COLUMN else 1, 0 if p["gru_hidden"] or p["attn_dim"] else 1)
+        # the signal is written unless a neural model owns h[CONF] for the whole
+        # stream (a GRU with a warm-start budget overwrites it until its budget ends)
+        neural = (p["gru_hidden"] and not p["gru_budget"]) or p["attn_dim"]
+        return (0 if p["off"] & OFF_COLUMN else 1, 0 if neural else 1)
 
     @classmethod
     def inputs(cls, p: dict, **kw) -> np.ndarray:

@@ -17,7 +17,8 @@ Learning: cross-entropy of the coded bytes, truncated BPTT in windows of K
 bytes: the forward pass runs every byte and caches (b, h, z, r, n, ah_n, p);
 once every K bytes the gradient of the window's summed loss (h at the window
 start held fixed) is backpropagated through the K steps, clipped elementwise
-to [-clip, clip] and applied by Adam (opt=1, the default: bias-corrected
+to [-clip, clip] (with lr = 0 none of this runs: only the olr step
+below, or nothing, learns) and applied by Adam (opt=1, the default: bias-corrected
 moments, rates b1 b2, step lr; with b1 = 0, as level 10 uses it, the first
 moment is the clipped gradient itself and is not stored) or SGD (opt=0,
 w -= lr g).  About 3x the
@@ -41,7 +42,8 @@ backbone's neural table, and a confidence bucket 0..7 (from the largest
 byte probability) is left in gc[G_CONF] for the mixer's weight-set choice.
 
 Memory: 4 x (256E + 3H(E + H) + 6H + 256H + 256) bytes of weights, the same
-again for gradients and twice for Adam's moments (once with b1 = 0), the transposed copy of the
+again for gradients and twice for Adam's moments (once with b1 = 0; none of
+these, nor the backward scratch, with lr = 0), the transposed copy of the
 matrices, plus the K-step cache 4 K (12H + 256).  Defaults E=32, H=128,
 K=16: ~2 MB (``Gru.memory_for``).
 
@@ -49,6 +51,16 @@ Call order per byte (``gru_step``, called by the backbone after the byte is
 coded): record the target -> output-layer SGD step (olr > 0) -> at the
 window end backpropagate, update, re-transpose -> forward with the new byte
 -> quantise p.
+
+As a component (``GruModel``): the weights start from the seeded random
+vector above, or from a pretrained *prior* (``gru_prior``, header key
+``gp``: NAME.HASH, a file of mixzip/priors checked by the first 12 hex
+digits of its sha256; a decoder without it refuses the archive with one
+line naming it, priors.PriorError).  With ``gru_budget`` B > 0 the network
+runs for the first B bytes of the stream only (a warm start): it predicts
+bytes 0..B-1, then its inputs are 0 and it does no work at all; it sets its
+confidence signal h[CONF] to 0 at byte B and leaves it to column.py (which
+writes it earlier in the byte when the stream is structured) afterwards.
 """
 from __future__ import annotations
 
@@ -59,7 +71,7 @@ import numpy as np
 from mixzip.jit import U, inline, phase, kernel
 from mixzip.predictors.bytemodel import byte_to_bit_p12, quantize_dist
 from mixzip.predictors.component import MIX_INIT, Component, Param
-from mixzip.predictors.history import CONF
+from mixzip.predictors.history import CONF, POS
 from mixzip.predictors.logistic import STRETCH
 from mixzip.predictors.nnmath import F0, F1, clip32, exp32, offsets, sigmoid32, splitmix_uniform, tanh32
 
@@ -71,6 +83,7 @@ NGC = 14
 HP_LR, HP_CLIP, HP_B1, HP_B2, HP_EPS, HP_B1T, HP_B2T, HP_OLR = range(8)
 # sc: float32 forward scratch: ax (3H), ah (3H), logits (256)
 SEED = 0x6D69787A69705F67        # "mixzip_g"
+PRIOR_W0 = 20000                 # initial mixer weight of each input with a prior (1/65536 units)
 
 
 def layout(e: int, h: int) -> dict:
@@ -338,9 +351,10 @@ def gru_step(net, cum, row, c):
                 w[U(base + j)] -= f * ps[U(pp + j)]
     s += 1
     if s == kk:
-        gru_backward(gc, w, wt, g, hs, gate, ps, xy, gg)
-        gru_apply(gc, hp, w, g, m, v)
-        gru_transpose(gc, w, wt)
+        if hp[HP_LR] > F0:               # lr 0: the recurrent weights stay as they are (no backward pass)
+            gru_backward(gc, w, wt, g, hs, gate, ps, xy, gg)
+            gru_apply(gc, hp, w, g, m, v)
+            gru_transpose(gc, w, wt)
         for k in range(h):
             hs[k] = hs[U(kk * h + k)]
         s = 0
@@ -375,27 +389,33 @@ class Gru:
         self.gc[G_OPT] = opt
         self.hp = np.array([lr, clip, b1, b2, eps, 1.0, 1.0, olr], dtype=np.float32)
         self.w = init_weights(embed, hidden)
-        self.g = np.zeros_like(self.w)
-        self.m = np.zeros_like(self.w) if (opt and b1 != 0) else np.zeros(1, dtype=np.float32)   # b1 = 0: no first moment
-        self.v = np.zeros_like(self.w) if opt else np.zeros(1, dtype=np.float32)
+        one = np.zeros(1, dtype=np.float32)          # stand-in for an array never used
+        learns = lr != 0                             # lr 0: no backward pass (gru_step)
+        self.g = np.zeros_like(self.w) if learns else one
+        self.m = np.zeros_like(self.w) if (learns and opt and b1 != 0) else one.copy()   # b1 = 0: no first moment
+        self.v = np.zeros_like(self.w) if (learns and opt) else one.copy()
         self.hs = np.zeros((window + 1) * hidden, dtype=np.float32)
         self.gate = np.zeros(window * 4 * hidden, dtype=np.float32)
         self.ps = np.zeros(window * 256, dtype=np.float32)
         self.sc = np.zeros(6 * hidden + 256, dtype=np.float32)
         self.xy = np.zeros(2 * window, dtype=np.int64)
         self.wt = np.zeros(transposed_size(off), dtype=np.float32)
-        self.gg = np.zeros((window * 7 + 1) * hidden, dtype=np.float32)
+        self.gg = np.zeros((window * 7 + 1) * hidden if learns else 1, dtype=np.float32)
         gru_transpose(self.gc, self.w, self.wt)
 
     @staticmethod
-    def memory_for(hidden: int, embed: int, window: int, momentum: bool = True) -> int:
+    def memory_for(hidden: int, embed: int, window: int, momentum: bool = True, learns: bool = True) -> int:
         """Bytes of ``memory()`` for these sizes (Adam; ``momentum`` False: b1 = 0,
-        no first-moment array), without allocating."""
+        no first-moment array; ``learns`` False: lr = 0, no gradient, moments or
+        backward scratch), without allocating."""
         off = layout(embed, hidden)
         n, nt = off["total"], transposed_size(off)
-        moments = 4 * n if momentum else 3 * n + 1     # w, g, v and m (or m's 1-float stand-in)
+        if not learns:
+            moments = n + 3                           # w; g, m, v as 1-float stand-ins
+        else:
+            moments = 4 * n if momentum else 3 * n + 1     # w, g, v and m (or m's 1-float stand-in)
         floats = (moments + nt + (window + 1) * hidden + window * (4 * hidden + 256) + 6 * hidden + 256
-                  + (7 * window + 1) * hidden)
+                  + ((7 * window + 1) * hidden if learns else 1))
         return 4 * floats + 16 * window
 
     def memory(self) -> int:
@@ -416,25 +436,42 @@ class Gru:
 
 # ---------------------------------------------------------------- the component
 
+# cfg: int64 [xo, budget]: where the inputs go; bytes of the stream the
+# network runs for (0: all)
+
 @phase
 def gru_begin(s, h):
     net, cum, cfg = s
-    h[CONF] = net[0][G_CONF]                 # the mixers' and router's neural signal
+    if cfg[1] == 0 or h[POS] < cfg[1]:
+        h[CONF] = net[0][G_CONF]             # the mixers' and router's neural signal
+    elif h[POS] == cfg[1]:                   # the warm start is over: the signal is 0, or
+        h[CONF] = 0                          # column.py's from now on (it writes before this phase)
 
 
 @phase
 def gru_predict(s, h, x, c0, j):
     net, cum, cfg = s
     xo = cfg[0]
-    st = np.int64(STRETCH[U(byte_to_bit_p12(cum, 0, c0, j))])
-    x[U(xo)] = st
-    x[U(xo + 1)] = (st * net[0][G_CONF]) >> 3
+    if cfg[1] == 0 or h[POS] < cfg[1]:
+        st = np.int64(STRETCH[U(byte_to_bit_p12(cum, 0, c0, j))])
+        x[U(xo)] = st
+        x[U(xo + 1)] = (st * net[0][G_CONF]) >> 3
+    else:                                    # past the warm start: silent
+        x[U(xo)] = 0
+        x[U(xo + 1)] = 0
 
 
 @phase
 def gru_byte(s, h, c):
     net, cum, cfg = s
-    gru_step(net, cum, 0, c)
+    if cfg[1] == 0 or h[POS] + 1 < cfg[1]:   # (byte h[POS] is c: the next one is predicted)
+        gru_step(net, cum, 0, c)
+
+
+def _check_prior(text: str) -> None:
+    from mixzip import priors
+    if text != "":
+        priors.check_ref(text)
 
 
 class GruModel(Component):
@@ -450,10 +487,15 @@ class GruModel(Component):
         Param("gru_hidden", "gh", 0, 256, 0, 1, "GRU cells, a multiple of 8 (0: no GRU)"),
         Param("gru_embed", "ge", 8, 64, 32, 1, "GRU byte embedding size, a multiple of 8"),
         Param("gru_window", "gk", 1, 64, 16, 1, "GRU: bytes per truncated-BPTT window"),
-        Param("gru_lr", "gl", 1, 10000, 20, 1, "GRU Adam step, 1e-4 units"),
+        Param("gru_lr", "gl", 0, 10000, 20, 1, "GRU Adam step, 1e-4 units (0: only the output layer learns, olr)"),
         Param("gru_olr", "go", 0, 10000, 0, 1, "GRU per-byte SGD step of the output layer, 1e-4 units"),
         Param("gru_b1", "g1", 0, 99, 90, 3, "GRU Adam first-moment rate, 1/100"),
         Param("gru_b2", "g2", 9000, 9999, 9990, 3, "GRU Adam second-moment rate, 1/10000"),
+        Param("gru_prior", "gp", default="", since=3, check=_check_prior,
+              doc="GRU prior NAME.HASH (mixzip/priors/NAME.mxp, first 12 hex digits of its sha256); "
+                  "empty: seeded random weights"),
+        Param("gru_budget", "gb", 0, 1 << 20, 0, 3, "GRU warm start: it runs for the first gb KiB of a stream "
+                                                    "(0: the whole stream)"),
     )
     slow = True                  # tens of microseconds per byte
     begin = gru_begin
@@ -464,18 +506,26 @@ class GruModel(Component):
         super().__init__(p, shared)
         self.net = Gru(hidden=p["gru_hidden"], embed=p["gru_embed"], window=p["gru_window"], lr=p["gru_lr"] * 1e-4,
                        olr=p["gru_olr"] * 1e-4, b1=p["gru_b1"] / 100, b2=p["gru_b2"] / 10000)
+        if p["gru_prior"]:
+            from mixzip import priors
+            priors.install_gru(priors.require(p["gru_prior"]), self.net)
         self.cum = np.zeros((1, 257), dtype=np.int64)
-        self.cfg = np.zeros(1, dtype=np.int64)
+        self.cfg = np.array([0, p["gru_budget"] << 10], dtype=np.int64)
         self.net.start(self.cum, 0)
+        # bytes per kernel call (model.py): small while the network runs long
+        self.slow = p["gru_budget"] == 0 or p["gru_budget"] > 16
 
     @classmethod
     def validate(cls, p: dict) -> None:
         if p["gru_hidden"] and (p["gru_hidden"] % 8 or p["gru_hidden"] < 8 or p["gru_embed"] % 8):
             raise ValueError("GRU hidden and embed sizes must be multiples of 8 (8..256, 8..64)")
+        if p["gru_prior"] and not p["gru_hidden"]:
+            raise ValueError("gru_prior needs the GRU (gru_hidden > 0)")
 
     @classmethod
     def inputs(cls, p: dict, **kw) -> np.ndarray:
-        return np.full(2, MIX_INIT, dtype=np.int32)
+        # a pretrained network is worth trusting from the first byte
+        return np.full(2, PRIOR_W0 if p.get("gru_prior") else MIX_INIT, dtype=np.int32)
 
     def place(self, xo: int) -> None:
         super().place(xo)
@@ -483,8 +533,8 @@ class GruModel(Component):
 
     @classmethod
     def memory_for(cls, p: dict, **kw) -> int:
-        return (Gru.memory_for(p["gru_hidden"], p["gru_embed"], p["gru_window"], p["gru_b1"] != 0)
-                + 8 * 257 + 8)
+        return (Gru.memory_for(p["gru_hidden"], p["gru_embed"], p["gru_window"], p["gru_b1"] != 0, p["gru_lr"] != 0)
+                + 8 * 257 + 16)
 
     def memory(self) -> int:
         return self.net.memory() + self.cum.nbytes + self.cfg.nbytes

@@ -106,6 +106,16 @@ LEVELS = {
 # layer every byte)
 GRU = dict(gru_hidden=128, gru_embed=32, gru_window=16, gru_lr=30, gru_olr=100, gru_b1=0, gru_b2=9950)
 LEVELS[10] = dict(LEVELS[9], contexts=LEVELS[9]["contexts"].replace(",i2", ""), **GRU)
+# The GRU starts from a pretrained prior (mixzip/priors; docs/TRAINING.md): at
+# level 10 for the whole stream, at level 8 as a warm start for the first
+# gru_budget bytes.  The level table names the prior; the spec carries its
+# reference NAME.HASH (spec_for_level).  At level 8 the prior is frozen
+# (gru_lr = gru_olr = 0: forward passes only, the cheapest), for the first
+# 16 KiB; parameters equal to their defaults are left out of the table (the
+# header of a small file is part of its size).
+PRIOR = "gru-e32-h128-v2"
+LEVELS[10].update(gru_prior=PRIOR)
+LEVELS[8] = dict(LEVELS[8], gru_hidden=128, gru_lr=0, gru_prior=PRIOR, gru_budget=16)
 # Every level: constant rates (EML off), the deterministic inputs, the mixer update skip.
 COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0, det_inputs=1, mixer_skip=128)
 
@@ -190,7 +200,11 @@ def spec_for_level(level: int = DEFAULT_LEVEL, plugins=()) -> ModelSpec:
     if isinstance(level, bool) or not isinstance(level, int) or not MIN_LEVEL <= level <= MAX_LEVEL:
         raise ValueError(f"level must be an integer in {MIN_LEVEL}..{MAX_LEVEL}, not {level!r}")
     refs = tuple((name, plugin_version(load_factory(name))) for name in plugins)
-    return ModelSpec(NAME, VERSION, dict(COMMON, **LEVELS[level]), refs, level)
+    params = dict(COMMON, **LEVELS[level])
+    if params.get("gru_prior"):
+        from mixzip import priors
+        params["gru_prior"] = priors.ref(params["gru_prior"])
+    return ModelSpec(NAME, VERSION, params, refs, level)
 
 
 def spec_memory(spec: ModelSpec) -> int:

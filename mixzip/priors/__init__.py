@@ -27,26 +27,39 @@ and the same on every machine.
     prior = load("gru-e32-h256-v1")          # a name in this folder, or a path
     gru = Gru(hidden=prior.params["hidden"], embed=prior.params["embed"], ...)
     install_gru(prior, gru)                  # weights into gru.w, transposed copy rebuilt
+
+In an archive: the model spec names a prior by *reference*, ``NAME.HASH``
+(``ref(name)``: HASH is the first 12 hex digits of the file's sha256, e.g.
+``gru-e32-h128-v2.0123456789ab``); ``require(reference)`` finds that exact
+file or raises PriorError naming it (predictors/gru.py, key ``gp``).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from mixzip.codec.errors import UnsupportedModelError
+
 MAGIC = b"MXZPRIOR"
 FORMAT_VERSION = 1
 FOLDER = Path(__file__).parent
 DTYPES = ("<f4", "<f2")
 MAX_HEADER = 1 << 20
+REF_HASH = 12                     # hex digits of the sha256 in a reference
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_REF = re.compile(r"([A-Za-z0-9_-]{1,64})\.([0-9a-f]{%d})" % REF_HASH)
 
 
-class PriorError(ValueError):
-    """A prior file is missing, malformed or does not fit the model."""
+class PriorError(UnsupportedModelError):
+    """A prior file is missing, malformed or does not fit the model (a
+    MixzipError: an archive that needs a prior this installation lacks is
+    refused with one line naming it)."""
 
 
 @dataclass
@@ -157,3 +170,52 @@ def gru_from_prior(prior: Prior, **kw):
     g = Gru(hidden=int(prior.params["hidden"]), embed=int(prior.params["embed"]), **kw)
     install_gru(prior, g)
     return g
+
+
+# ---- references: how an archive names a prior
+
+_LOADED: dict = {}                # path -> (mtime_ns, size, Prior)
+
+
+def _cached(path: Path) -> Prior:
+    st = path.stat()
+    hit = _LOADED.get(path)
+    if hit is None or hit[:2] != (st.st_mtime_ns, st.st_size):
+        hit = (st.st_mtime_ns, st.st_size, loads(path.read_bytes(), str(path)))
+        _LOADED[path] = hit
+    return hit[2]
+
+
+def check_ref(text: str) -> None:
+    """ValueError unless ``text`` is a well-formed reference NAME.HASH."""
+    if not _REF.fullmatch(text):
+        raise ValueError(f"a prior reference is NAME.HASH ({REF_HASH} hex digits), not {text!r}")
+
+
+def ref(name: str) -> str:
+    """The reference of a shipped prior: ``NAME.`` + the first 12 hex digits of its sha256."""
+    if not _NAME.fullmatch(name):
+        raise PriorError(f"bad prior name {name!r}")
+    try:
+        prior = _cached(path_of(name))
+    except OSError:
+        raise PriorError(f"prior {name} not found (shipped: {', '.join(available()) or 'none'})") from None
+    return f"{name}.{prior.sha256[:REF_HASH]}"
+
+
+def require(reference: str) -> Prior:
+    """The prior an archive names (``NAME.HASH``), checked against its hash;
+    PriorError (one line, naming it) when it is not installed or differs."""
+    m = _REF.fullmatch(reference)
+    if not m:
+        raise PriorError(f"bad prior reference {reference!r}")
+    name, want = m.groups()
+    try:
+        prior = _cached(path_of(name))
+    except OSError:
+        raise PriorError(f"this archive needs the prior {name} (sha256 {want}...), which is not installed "
+                         f"(installed: {', '.join(available()) or 'none'})") from None
+    if prior.sha256[:REF_HASH] != want:
+        raise PriorError(f"this archive needs the prior {name} with sha256 {want}..., the installed one has "
+                         f"{prior.sha256[:REF_HASH]}...")
+    return prior

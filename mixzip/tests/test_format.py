@@ -403,6 +403,6 @@ def test_kernel_runs_are_short_so_ctrl_c_acts_quickly(monkeypatch):
     Engine(spec_for_level(1)).encode_block(data)
     assert max(sizes) == 1 << 16 and len(sizes) == 4
     sizes.clear()
-    small_gru = with_params(spec_for_level(10), ht_bits=12, match_bits=12, gru_hidden=8, gru_embed=8)
+    small_gru = with_params(spec_for_level(10), ht_bits=12, match_bits=12, gru_hidden=8, gru_embed=8, gru_prior=None)
     Engine(small_gru).encode_block(data[:20000])
     assert max(sizes) == 1 << 12

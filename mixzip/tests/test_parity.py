@@ -24,7 +24,7 @@ if LEVEL == 10:            # the neural level, with the (optional) attention mod
     spec = dataclasses.replace(spec, params=dict(spec.params, attn_dim=16, attn_levels=12, attn_lr=200, attn_src=1,
                                                  eml=EML))
 if LEVEL == 10 and TINY:   # pure Python runs the networks ~10^4x slower: small ones
-    spec = dataclasses.replace(spec, params=dict(spec.params, gru_hidden=8, gru_embed=8, gru_window=4,
+    spec = dataclasses.replace(spec, params=dict(spec.params, gru_hidden=8, gru_embed=8, gru_window=4, gru_prior="",
                                                  attn_dim=8, attn_levels=4))
 e = Engine(spec)
 h = hashlib.sha256()

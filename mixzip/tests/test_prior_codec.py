@@ -1,0 +1,124 @@
+"""The GRU prior in the codec: the header names it, a decoder without it
+refuses the archive with one line naming it, and the warm start stops the
+network after its budget.  Uses level 8's own spec (its driver is compiled
+once for the golden tests too)."""
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import numpy as np
+import pytest
+
+import mixzip
+from mixzip import corpus, priors
+from mixzip.codec.engine import Engine
+from mixzip.predictors import recipes
+from mixzip.predictors.gru import G_S
+from mixzip.predictors.recipes import spec_for_level
+
+TEXT = dict(corpus.sample())["source.c"][:3000]
+
+
+def test_levels_name_the_shipped_prior_by_reference():
+    for level in (8, 10):
+        spec = spec_for_level(level)
+        ref = spec.params["gru_prior"]
+        name, digest = ref.rsplit(".", 1)
+        assert name == recipes.PRIOR and digest == priors.load(name).sha256[:priors.REF_HASH]
+        assert b" gp=" + ref.encode() + b" " in spec.to_bytes()
+    assert spec_for_level(8).params["gru_budget"] > 0 and "gru_budget" not in spec_for_level(10).params
+
+
+def test_prior_reference_is_checked_in_the_spec():
+    spec = spec_for_level(8)
+    for bad in ("gru", "gru.12", "gru.0123456789AB", "a/b.0123456789ab"):
+        with pytest.raises(mixzip.UnsupportedModelError):
+            recipes.resolve(dataclasses.replace(spec, params=dict(spec.params, gru_prior=bad)))
+    with pytest.raises(mixzip.UnsupportedModelError, match="needs the GRU"):
+        recipes.resolve(dataclasses.replace(spec, params=dict(spec.params, gru_hidden=0)))
+
+
+@pytest.fixture
+def uninstall(tmp_path, monkeypatch):
+    """Call it to make this mixzip one installed without its priors (an empty
+    priors folder, returned)."""
+    folder = tmp_path / "priors"
+    folder.mkdir()
+
+    def go():
+        monkeypatch.setattr(priors, "FOLDER", folder)
+        monkeypatch.setattr(priors, "_LOADED", {})
+        return folder
+    return go
+
+
+def test_archive_whose_prior_is_missing_fails_naming_it(uninstall):
+    ref = spec_for_level(8).params["gru_prior"]
+    arc = mixzip.compress(TEXT, level=8)
+    uninstall()
+    with pytest.raises(priors.PriorError) as exc:
+        mixzip.decompress(arc)
+    msg = str(exc.value)
+    assert isinstance(exc.value, mixzip.MixzipError) and "\n" not in msg
+    assert recipes.PRIOR in msg and ref.rsplit(".", 1)[1] in msg and "not installed" in msg
+
+
+def test_archive_whose_prior_differs_fails_naming_it(uninstall):
+    arc = mixzip.compress(TEXT, level=8)
+    real = priors.load(recipes.PRIOR)
+    (uninstall() / f"{recipes.PRIOR}.mxp").write_bytes(
+        priors.dumps(recipes.PRIOR, "gru", real.params, {"w": real.arrays["w"] * np.float32(0.5)}))
+    with pytest.raises(priors.PriorError, match=f"needs the prior {recipes.PRIOR} with sha256"):
+        mixzip.decompress(arc)
+
+
+def test_cli_reports_a_missing_prior_in_one_line(uninstall, tmp_path):
+    from click.testing import CliRunner
+    from mixzip.cli import main
+
+    src = tmp_path / "in.mxz"
+    src.write_bytes(mixzip.compress(TEXT, level=8))
+    uninstall()
+    out = CliRunner().invoke(main, ["-t", str(src)])
+    assert out.exit_code == 1
+    lines = [ln for ln in out.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and recipes.PRIOR in lines[0] and "Traceback" not in out.output
+
+
+def test_prior_and_warm_start_round_trip():
+    data = TEXT + bytes(range(256)) + TEXT[::-1]
+    for level in (8,):
+        arc = mixzip.compress(data, level=level, block_size=1 << 12)
+        assert mixzip.decompress(arc) == data
+        assert mixzip.info(io.BytesIO(arc)).spec.params["gru_prior"].startswith(recipes.PRIOR + ".")
+
+
+def test_the_prior_changes_the_prediction():
+    """The same spec with and without the prior codes differently (the weights are used)."""
+    spec = spec_for_level(8)
+    a = Engine(spec).encode_block(TEXT)[0]
+    b = Engine(dataclasses.replace(spec, params=dict(spec.params, gru_prior=""))).encode_block(TEXT)[0]
+    assert a != b and len(a) < len(b)
+
+
+def test_warm_start_stops_the_network_after_its_budget():
+    """With gb = 1 KiB the GRU steps after bytes 0..1022 (predicting bytes
+    1..1023) and never again: its state after 1024, 1100 and 3000 bytes is
+    the same."""
+    spec = spec_for_level(8)
+    spec = dataclasses.replace(spec, params=dict(spec.params, gru_budget=1))
+    states = []
+    for n in (1024, 1100, 3000):
+        e = Engine(spec)
+        e.encode_block(TEXT[:n])
+        gru = e.model.component("gru")
+        states.append((gru.net.hs.copy(), int(gru.net.gc[G_S]), gru.cum.copy()))
+    for a, b in zip(states[1], states[2]):
+        assert np.array_equal(a, b)
+    for a, b in zip(states[0], states[1]):
+        assert np.array_equal(a, b)
+    # and it ran before: a budget of 0 KiB is the whole stream, so the state moves on
+    e = Engine(dataclasses.replace(spec, params=dict(spec.params, gru_budget=0)))
+    e.encode_block(TEXT[:3000])
+    assert not np.array_equal(e.model.component("gru").cum, states[2][2])
