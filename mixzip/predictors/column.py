@@ -160,6 +160,7 @@ def column_step(s, h, c, on, sig):
 
 class Column(Component):
     name = "column"
+    late = True              # inputs 0 until structure.py detects a format (then it wakes us)
     begin = column_begin
     predict = column_predict
     update = column_update

@@ -107,6 +107,10 @@ class Component:
     update: ClassVar[Callable | None] = None
     step: ClassVar[Callable | None] = None
     can_fail: ClassVar[bool] = False     # its step may set h[ERR] (driver then stops: plugins)
+    # late: its inputs are 0 until the stream turns out to need it (structure.py
+    # detects JSON/CSV), when a component sets h[NACT] := h[NALL]; the model places
+    # late inputs after all others, so the mixers read x[0:NACT] only until then
+    late: ClassVar[bool] = False
 
     def __init__(self, p: dict, shared) -> None:
         self.p = p

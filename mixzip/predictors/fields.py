@@ -114,6 +114,7 @@ def fields_update(s, h, y, c0, j, on):
 
 class Fields(Component):
     name = "fields"
+    late = True              # inputs 0 until structure.py detects a format (then it wakes us)
     begin = fields_begin
     predict = fields_predict
     update = fields_update

@@ -24,6 +24,10 @@ Rates (written by the rate schedule, rates.py, read by the learners):
     LR     the mixers' rate for this bit, 1/16 units
     P      the final 16-bit probability of the bit just coded
     ERR    nonzero: a component failed (a Python plugin raised); the driver stops
+    NACT   how many mixer inputs the mixers read (x[0:NACT]); NALL: all of them.
+           The inputs of *late* components (component.py) are placed last and
+           stay 0 until their component wakes and sets NACT := NALL, so until
+           then the mixers skip them (the sums and weights are the same)
 
 Signals (a component writes them in ``predict``/``begin``; the mixers and the
 router choose their weight sets and features by them; 0 when the model
@@ -53,8 +57,8 @@ import numpy as np
 from mixzip.jit import U, inline
 
 (C4, C8, C12, C16, WORD0, WORD1, WORD2, POS, LINE0, LINE1, STRIDE, RCAND, RCNT,
- PB, LIMIT, ARATE, LR, P, ERR, SEEN, MSTATE, MLB, EB, CONF) = range(24)
-NH = 24
+ PB, LIMIT, ARATE, LR, P, ERR, SEEN, MSTATE, MLB, EB, CONF, NACT, NALL) = range(26)
+NH = 26
 SIGNALS = (SEEN, MSTATE, MLB, EB, CONF)
 
 MAXSTRIDE = 8192

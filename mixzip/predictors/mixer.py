@@ -27,7 +27,8 @@ How to call (per bit): fill x[0:n]; ``dot = mixer_dot(w, s*n, x, n)``;
 with ``err = ((y << 16) - p16) * lr``.  With the EML ``set`` heuristic
 (eml.py) the error is first scaled by ``set_rate(cnt, s, srt)`` / 16, the
 factor for a weight set that has had cnt[s] updates (counted here).
-``mixer_train`` does the whole step as the backbone's mixers take it:
+``mixer_train`` does the whole step as the recipe's mixers take it (a set of
+``stride`` weights, of which the first n are trained):
 rate (1/16 units), the optional set factor, and the optional skip of a
 step whose error |(y << 16) - p16| is at most ``skip`` (0: never skip).
 """
@@ -91,12 +92,13 @@ def set_rate(cnt, s, srt):
 
 
 @inline
-def mixer_train(w, s, x, n, d, lr, skip, use_set, cnt, srt):
-    """Train weight set s (weights w[s*n : s*n+n]) on the error d = (y << 16) - p16
-    at rate lr (1/16 units): skipped when skip > 0 and |d| <= skip; with
-    use_set, scaled by the set's own factor (set_rate, which counts it)."""
+def mixer_train(w, s, stride, x, n, d, lr, skip, use_set, cnt, srt):
+    """Train weight set s (weights w[s*stride : s*stride+n], n <= stride) on the
+    error d = (y << 16) - p16 at rate lr (1/16 units): skipped when skip > 0
+    and |d| <= skip; with use_set, scaled by the set's own factor (set_rate,
+    which counts it)."""
     if skip == 0 or d > skip or d < -skip:
         e = (d * lr) >> 4
         if use_set:
             e = (e * set_rate(cnt, s, srt)) >> 4
-        mixer_update(w, s * n, x, n, e)
+        mixer_update(w, s * stride, x, n, e)

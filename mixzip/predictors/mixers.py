@@ -45,7 +45,7 @@ from mixzip.predictors import eml as eml_mod
 from mixzip.predictors import moe
 from mixzip.predictors.component import MIX_INIT, Component, Param
 from mixzip.predictors.contexts import hash2, text_shape
-from mixzip.predictors.history import C4, CONF, EB, LR, MLB, MSTATE, PB, SEEN
+from mixzip.predictors.history import C4, CONF, EB, LR, MLB, MSTATE, NACT, PB, SEEN
 from mixzip.predictors.logistic import EXPN, NEGLN, SQUASH
 from mixzip.predictors.mixer import mixer_dot, mixer_train, mixer_update
 from mixzip.predictors.moe import moe_balance, moe_count, moe_gates, moe_router_update, moe_select
@@ -132,7 +132,7 @@ def weight_sets(cfg, scr, h, c0, j):
 @inline
 def train_mixer(cfg, mw, scr, rates, mc, srt, h, x, m, p16, y, use_set):
     """Mixer m learns from bit y, which it predicted with p16."""
-    mixer_train(mw, scr[U(S_WB + m)], x, cfg[NIN], (y << 16) - p16, (h[LR] * rates[U(m)]) >> 4, cfg[SKIP],
+    mixer_train(mw, scr[U(S_WB + m)], cfg[NIN], x, h[NACT], (y << 16) - p16, (h[LR] * rates[U(m)]) >> 4, cfg[SKIP],
                 use_set, mc, srt)
 
 
@@ -141,10 +141,11 @@ def mixers_mix(s, h, x, c0, j, fsel, use_set, stats):
     """Mixer 0 alone, or the mixers and the final mixer: returns (dot, p16)."""
     cfg, mw, mf, rw, mo, scr, rates, mc, srt = s
     nin = cfg[NIN]
+    nact = h[NACT]                   # the inputs after it are 0 (late components asleep)
     nmix = cfg[NMIX]
     weight_sets(cfg, scr, h, c0, j)
     for m in range(nmix):
-        xm = mixer_dot(mw, scr[U(S_WB + m)] * nin, x, nin)
+        xm = mixer_dot(mw, scr[U(S_WB + m)] * nin, x, nact)
         scr[U(S_XF + m)] = xm
         scr[U(S_PMX + m)] = SQUASH[U(xm + 2047)]
     if nmix > 1:
@@ -186,7 +187,7 @@ def moe_mix(s, h, x, c0, j, fsel, use_set, stats):
     moe_gates(mo, k, EXPN)
     for q in range(k):
         m = mo[U(moe.SEL + q)]
-        xq = mixer_dot(mw, scr[U(S_WB + m)] * nin, x, nin)
+        xq = mixer_dot(mw, scr[U(S_WB + m)] * nin, x, h[NACT])
         scr[U(S_XS + q)] = xq
         scr[U(S_PS + q)] = SQUASH[U(xq + 2047)]
     dot = mixer_dot(mo, moe.GATE, scr[S_XS:S_XS + k], k)      # gate-weighted blend, as a mixer

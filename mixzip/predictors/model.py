@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mixzip.predictors import driver
-from mixzip.predictors.history import ERR, Shared
+from mixzip.predictors.history import ERR, NACT, NALL, Shared
 
 
 @dataclass
@@ -54,13 +54,26 @@ class Model:
             self.shared.models.setdefault(comp.name, comp)
             self.models.append(comp)
             weights.append(cls.inputs(p, **kw))
+        # inputs: the components' in plan order, the mixer's own, then the late
+        # components' (0 until they wake: the mixers read x[0:h[NACT]], history.py)
+        order = [i for i, c in enumerate(self.models) if not c.late]
+        late = [i for i, c in enumerate(self.models) if c.late]
         xo = 0
-        for comp, w in zip(self.models, weights):
-            comp.place(xo)
-            xo += len(w)
-        all_w = np.concatenate(weights + [plan.mixer.inputs(p)]).astype(np.int32)
+        for i in order:
+            self.models[i].place(xo)
+            xo += len(weights[i])
+        mixer_w = plan.mixer.inputs(p)
+        mixer_xo = xo
+        xo += len(mixer_w)
+        awake = xo
+        for i in late:
+            self.models[i].place(xo)
+            xo += len(weights[i])
+        all_w = np.concatenate([weights[i] for i in order] + [mixer_w] + [weights[i] for i in late]).astype(np.int32)
+        self.shared.h[NACT] = awake
+        self.shared.h[NALL] = len(all_w)
         self.mixer = plan.mixer(p, self.shared, all_w, stats=stats, **plan.mixer_kwargs)
-        self.mixer.place(xo)
+        self.mixer.place(mixer_xo)
         self.shared.models[self.mixer.name] = self.mixer
         self.refine = plan.refine(p, self.shared) if plan.refine is not None else None
         self.x = np.zeros(len(all_w), dtype=np.int64)
