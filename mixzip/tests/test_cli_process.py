@@ -22,9 +22,18 @@ TEXT = b"mixzip process test: the quick brown fox jumps over the lazy dog.\n" * 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and pipes")
 
 
+def terminal_signals() -> None:
+    """In the child: SIGINT and SIGHUP as a shell on a terminal leaves them.  A
+    suite started in the background (``&``, ``nohup``) passes them on ignored,
+    and mixzip rightly keeps an ignored signal ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def entry(function: str, *args, **kwargs) -> subprocess.Popen:
     """Start a console-script function of mixzip._entry (as the installed scripts do)."""
     code = f"import sys; sys.argv[0] = {function!r}; from mixzip._entry import {function}; {function}()"
+    kwargs.setdefault("preexec_fn", terminal_signals)
     return subprocess.Popen([sys.executable, "-c", code, *map(str, args)], **kwargs)
 
 
@@ -102,7 +111,7 @@ _SLOW_IMPORT = textwrap.dedent("""
 
 def test_ctrl_c_while_importing_is_one_line_and_130(tmp_path):
     (tmp_path / "a.txt").write_bytes(TEXT)
-    proc = subprocess.Popen([sys.executable, "-c", _SLOW_IMPORT], cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_IMPORT], cwd=tmp_path, preexec_fn=terminal_signals,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert proc.stderr.readline() == b"importing numba\n"
