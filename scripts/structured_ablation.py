@@ -32,8 +32,7 @@ BLOCK = 1 << 20
 VARIANTS = {"base": dict(structure=0), "all": dict(structure=1),
             "-column": dict(structure=1, off=8), "-f0": dict(structure=1, off=16),
             "-f1": dict(structure=1, off=32), "-f2": dict(structure=1, off=64),
-            "-f3": dict(structure=1, off=128), "-f4": dict(structure=1, off=256),
-            "-f5": dict(structure=1, off=512)}
+            "-f3": dict(structure=1, off=128)}
 
 
 def coded_bytes(spec, data: bytes) -> int:

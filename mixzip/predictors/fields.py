@@ -11,11 +11,13 @@ history is deterministic, else 0):
                      as a learned, path-specific prediction
     f1  tail + o2:   the tail path (last two keys), the byte class and value
                      type, and the last two bytes
-    f2  path + value so far: the path and the hash of the token's bytes so far
-    f3  shape:       byte class, value type, depth (0..15), the member index
+    f2  shape:       byte class, value type, depth (0..15), the member index
                      (0..3) and the last byte
-    f4  expected + o2: the column model's expected byte and run, the last two bytes
-    f5  tail + value so far: the tail path and the hash of the token so far
+    f3  expected + o2: the column model's expected byte and run, the last two bytes
+
+(Two more, the path or the tail path with the hash of the token so far,
+were worth 0.05% and 0.04% on the structured corpus given these four and
+cost two table lookups per nibble each: dropped, docs/STRUCTURED.md.)
 
 State: a checked hash table of 2^(ht_bits - 2) slots of 16 bytes (hashtable.py),
 NF StateMaps of 256 entries (one per context, primed per state), and the
@@ -43,7 +45,7 @@ from mixzip.predictors.logistic import STRETCH
 from mixzip.predictors.statemap import DT, new_state_statemap, sm_p, sm_update
 from mixzip.predictors.structure import CLS, DEPTH, FMT, FMT_NONE, INDEX, PATH, VHASH, VTYPE, tail_path
 
-NF = 6
+NF = 4
 OFF_SHIFT = 4          # the recipe's ``off`` bits 16 << k silence context fk (ablation)
 XO, MASK = range(2)
 
@@ -62,10 +64,8 @@ def fields_begin(s, h, on):
     shape = cls | (vt << 4) | ((d if d < 15 else 15) << 8) | ((ix if ix < 3 else 3) << 12)
     hashes[0] = hash2(hash2(tk[PATH], cs[col.EXP] | ((run if run < 3 else 3) << 9) | (cs[col.MISS] << 11)), 0xF0)
     hashes[1] = hash2(hash2(tail_path(tk), cls | (vt << 4)), (c4 & 0xFFFF) | 0xF10000)
-    hashes[2] = hash2(hash2(tk[PATH], tk[VHASH]), 0xF2)
-    hashes[3] = hash2(shape, (c4 & 0xFF) | 0xF300)
-    hashes[4] = hash2(hash2(cs[col.EXP] | ((run if run < 3 else 3) << 9), c4 & 0xFFFF), 0xF4)
-    hashes[5] = hash2(hash2(tail_path(tk), tk[VHASH]), 0xF5)
+    hashes[2] = hash2(shape, (c4 & 0xFF) | 0xF300)
+    hashes[3] = hash2(hash2(cs[col.EXP] | ((run if run < 3 else 3) << 9), c4 & 0xFFFF), 0xF4)
     mask = cfg[MASK]
     for k in range(NF):
         ht_prefetch(ht, hashes[k], mask)

@@ -80,7 +80,7 @@ def _check_runs(p: dict) -> None:
 
 RECIPE_PARAMS = (
     Param("off", "of", 0, 1023, 0, 1, "ablation: 1 no order 0, 2 no match model, 4 no APM chain; with "
-          "structure=1: 8 no column-model inputs, 16 << k no field context fk (k = 0..5)"),
+          "structure=1: 8 no column-model inputs, 16 << k no field context fk (k = 0..3)"),
     Param("runs", "rn", 0, 1, 0, 1, "the run model, removed: 0 only"),
 )
 COMPONENTS = (Rates, ContextMap, Order0, MatchModel, GruModel, AttentionModel, Mixer, ApmChain, Structure)
