@@ -248,7 +248,7 @@ def build_model(spec: ModelSpec, stats: bool = False) -> Model:
     model = Model(plan_for(p, plugins), p, stats=stats)
     if models.compile_notice is not None and model.needs_compile():
         what = f"level-{spec.level} model" if spec.level is not None else "model"
-        models.compile_notice(f"compiling the {what} for this machine, first run only (10-20 seconds)...")
+        models.compile_notice(f"compiling the {what} for this machine, first run only (up to half a minute)...")
     return model
 
 
