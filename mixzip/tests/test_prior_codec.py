@@ -122,3 +122,25 @@ def test_warm_start_stops_the_network_after_its_budget():
     e = Engine(dataclasses.replace(spec, params=dict(spec.params, gru_budget=0)))
     e.encode_block(TEXT[:3000])
     assert not np.array_equal(e.model.component("gru").cum, states[2][2])
+
+
+def test_warm_start_ends_at_the_first_nul_byte():
+    """Binary data ends the warm start early: after a NUL at byte 100 the GRU
+    never steps again (its state after 200 and 600 bytes is the one after
+    byte 100), the budget left as it was when there is no NUL, and the
+    archive round-trips."""
+    spec = spec_for_level(8)
+    data = TEXT[:100] + b"\0" + TEXT[101:600]
+    states = []
+    for n in (101, 200, 600):
+        e = Engine(spec)
+        e.encode_block(data[:n])
+        gru = e.model.component("gru")
+        states.append((gru.net.hs.copy(), gru.cum.copy(), int(gru.cfg[1])))
+    assert states[0][2] == states[1][2] == states[2][2] == 101
+    for a, b in zip(states[0][:2], states[2][:2]):
+        assert np.array_equal(a, b)
+    e = Engine(spec)
+    e.encode_block(TEXT[:600])
+    assert int(e.model.component("gru").cfg[1]) == 16 << 10          # no NUL: the whole budget
+    assert mixzip.decompress(mixzip.compress(data, 8)) == data
