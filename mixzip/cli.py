@@ -780,12 +780,23 @@ def run_files(names: list[str], s: Settings) -> int:
     return status
 
 
+_SIZE_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def parse_size(text: str) -> int:
+    """A byte count: 1048576, 64K, 1M, 2G, 16MiB (K/M/G/T are powers of 1024).
+    Raises ValueError if ``text`` is not one (the scripts use it too)."""
+    m = re.fullmatch(r"\s*(\d+)\s*([kmgt]?)(?:i?b)?\s*", str(text), re.IGNORECASE)
+    if not m:
+        raise ValueError(f"{text!r} is not a size (e.g. 1M, 256K, 65536)")
+    return int(m.group(1)) * _SIZE_UNITS[m.group(2).lower()]
+
+
 class SizeType(click.ParamType):
-    """A byte count: 1048576, 64K, 1M, 2G (K/M/G/T are powers of 1024), at
-    most ``maximum`` (default: the largest block size)."""
+    """A byte count (``parse_size``), at most ``maximum`` (default: the
+    largest block size)."""
 
     name = "size"
-    _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 
     def __init__(self, maximum: int | None = None):
         self.maximum = codec.MAX_BLOCK_SIZE if maximum is None else maximum
@@ -793,10 +804,10 @@ class SizeType(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, int):
             return value
-        m = re.fullmatch(r"\s*(\d+)\s*([kmgt]?)(?:i?b)?\s*", str(value), re.IGNORECASE)
-        if not m:
-            self.fail(f"{value!r} is not a size (e.g. 1M, 256K, 65536)", param, ctx)
-        size = int(m.group(1)) * self._UNITS[m.group(2).lower()]
+        try:
+            size = parse_size(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
         if not 1 <= size <= self.maximum:
             self.fail(f"{value!r} is not in 1 .. {human(self.maximum).replace(' ', '')}", param, ctx)
         return size

@@ -25,13 +25,9 @@ import subprocess
 import tarfile
 import tempfile
 
+from mixzip.cli import parse_size
+
 PACKAGES = ["python3.11-doc", "postgresql-doc-15", "git-doc", "perl-modules-5.36"]
-
-
-def parse_size(text: str) -> int:
-    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-    text = text.strip().upper()
-    return int(text[:-1]) * units[text[-1]] if text[-1] in units else int(text)
 
 
 def sha256(path: pathlib.Path) -> str:

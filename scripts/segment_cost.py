@@ -17,13 +17,8 @@ import sys
 import time
 
 import mixzip
+from mixzip.cli import parse_size
 from mixzip.codec import format as fmt
-
-
-def parse_size(text: str) -> int:
-    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-    text = text.strip().upper()
-    return int(text[:-1]) * units[text[-1]] if text[-1] in units else int(text)
 
 
 def label(n: int) -> str:

@@ -16,8 +16,7 @@ history is deterministic, else 0):
     f3  expected + o2: the column model's expected byte and run, the last two bytes
 
 (Two more, the path or the tail path with the hash of the token so far,
-were worth 0.05% and 0.04% on the structured corpus given these four and
-cost two table lookups per nibble each: dropped, docs/STRUCTURED.md.)
+were dropped for speed: docs/STRUCTURED.md, section 6.)
 
 State: a checked hash table of 2^(ht_bits - 2) slots of 16 bytes (hashtable.py),
 NF StateMaps of 256 entries (one per context, primed per state), and the

@@ -59,9 +59,8 @@ digits of its sha256; a decoder without it refuses the archive with one
 line naming it, priors.PriorError).  With ``gru_budget`` B > 0 the network
 runs for the first B bytes of the stream only (a warm start), or up to and
 including its first NUL byte if that comes earlier (the priors are trained
-on text, which has none; on binary data the frozen prior only costs: level 8
-measured kennedy.xls +0.83%, ptt5 +0.36% with it): it predicts the bytes up
-to there, then its inputs are 0 and it does no work at all; it sets its
+on text, which has none; docs/RESULTS.md has the measurement): it predicts
+the bytes up to there, then its inputs are 0 and it does no work at all; it sets its
 confidence signal h[CONF] to 0 at byte B and leaves it to column.py (which
 writes it earlier in the byte when the stream is structured) afterwards.
 """
