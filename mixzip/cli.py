@@ -759,8 +759,7 @@ def run_files(names: list[str], s: Settings) -> int:
         return list_files(names, s)
     if s.scheduler is not None:
         return run_on_cluster(names, s)
-    if not s.quiet:
-        codec_models.compile_notice = say        # a level's first run compiles: say so
+    codec_models.compile_notice = None if s.quiet else say   # a level's first run compiles: say so
     if s.mode == "compress":
         try:
             spec = recipes.spec_for_level(s.level, s.plugins)   # fail once, before any file

@@ -16,6 +16,15 @@ TEXT = b"mixzip command line test: the quick brown fox jumps over the lazy dog.\
 LEVEL = "-1"     # the smallest model: fast to build
 
 
+@pytest.fixture(scope="module", autouse=True)
+def level_compiled():
+    """Compile the CLI tests' level first, so that the tests which require an
+    empty stderr never see the first-run notice ("compiling the level-1
+    model..."), whatever ran before them (test_first_run_says_it_compiles
+    checks the notice itself)."""
+    codec.decompress(codec.compress(TEXT, int(LEVEL[1:])))
+
+
 def run(*args, input=None):
     return CliRunner().invoke(cli.main, [str(a) for a in args], input=input)
 
@@ -51,6 +60,20 @@ def archive(work):
 
 
 # ------------------------------------------------------------------ round trips
+
+def test_first_run_says_it_compiles(work, monkeypatch):
+    """A level's first run compiles its model: one line on stderr says so
+    (and -q silences it); the output is the same."""
+    from mixzip.predictors.model import Model
+    monkeypatch.setattr(Model, "needs_compile", lambda self: True)
+    result = run(LEVEL, "-c", "a.txt")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "mixzip: compiling the level-1 model for this machine, first run only (up to half a minute)..."]
+    assert codec.decompress(result.stdout_bytes) == TEXT
+    quiet = run(LEVEL, "-q", "-c", "a.txt")
+    assert quiet.exit_code == 0 and quiet.stderr == "" and quiet.stdout_bytes == result.stdout_bytes
+
 
 def test_round_trip_default_names(work):
     src = work / "a.txt"
