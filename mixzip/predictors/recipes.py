@@ -47,6 +47,7 @@ import dataclasses
 from mixzip.codec import models
 from mixzip.codec.errors import UnsupportedModelError
 from mixzip.codec.models import DEFAULT_LEVEL, MAX_LEVEL, MIN_LEVEL
+from mixzip.predictors import presets
 from mixzip.predictors import spec as spec_mod
 from mixzip.predictors.apmchain import ApmChain
 from mixzip.predictors.attention import AttentionModel
@@ -86,6 +87,7 @@ RECIPE_PARAMS = (
 COMPONENTS = (Rates, ContextMap, Order0, MatchModel, GruModel, AttentionModel, Mixer, ApmChain, Structure)
 PARAMS: dict[str, Param] = check_tables([*COMPONENTS, type("Recipe", (), {"PARAMS": RECIPE_PARAMS})])
 spec_mod.register_keys(NAME, {name: q.key for name, q in PARAMS.items()})
+spec_mod.register_presets(NAME, VERSION, presets.CM)
 
 # level -> the parameters that change with the level (docs/RESULTS.md: the frontier)
 LEVELS = {
@@ -118,6 +120,11 @@ LEVELS[10].update(gru_prior=PRIOR)
 LEVELS[8] = dict(LEVELS[8], gru_hidden=128, gru_lr=0, gru_prior=PRIOR, gru_budget=16)
 # Every level: constant rates (EML off), the deterministic inputs, the mixer update skip.
 COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0, det_inputs=1, mixer_skip=128)
+
+# The preset each level's header names (presets.py): the header then lists
+# only the parameters that differ from it.  A changed level table needs a
+# new preset to stay compact, never an edited one.
+LEVEL_PRESET = {level: f"{level}a" for level in LEVELS}
 
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 VM (Intel
@@ -204,7 +211,7 @@ def spec_for_level(level: int = DEFAULT_LEVEL, plugins=()) -> ModelSpec:
     if params.get("gru_prior"):
         from mixzip import priors
         params["gru_prior"] = priors.ref(params["gru_prior"])
-    return ModelSpec(NAME, VERSION, params, refs, level)
+    return ModelSpec(NAME, VERSION, params, refs, level, LEVEL_PRESET[level])
 
 
 def spec_memory(spec: ModelSpec) -> int:

@@ -26,7 +26,8 @@ def test_levels_name_the_shipped_prior_by_reference():
         ref = spec.params["gru_prior"]
         name, digest = ref.rsplit(".", 1)
         assert name == recipes.PRIOR and digest == priors.load(name).sha256[:priors.REF_HASH]
-        assert b" gp=" + ref.encode() + b" " in spec.to_bytes()
+        assert b" gp=" + ref.encode() + b" " in dataclasses.replace(spec, preset=None).to_bytes()
+        assert spec.preset and recipes.presets.CM[spec.preset]["gru_prior"] == ref      # the preset names it
     assert spec_for_level(8).params["gru_budget"] > 0 and "gru_budget" not in spec_for_level(10).params
 
 

@@ -1,0 +1,54 @@
+"""Presets: frozen parameter tables that an archive header names instead of listing them.
+
+A level's spec names every parameter (spec.py), about 180 bytes at level
+8: 15% of the archive of a 4 KB file.  A preset is a named table of those
+parameters; a header that says ``@8a`` means "preset 8a's parameters",
+followed only by the parameters that differ from it (a small input's
+sized tables, ``hb`` and ``mb``), so a default archive's spec is about 25
+bytes:
+
+    cm/3 L8 @8a hb=15 mb=14
+
+Presets are part of the format: an archive names one for as long as
+archives exist, so **a preset is never edited or removed**.  When a
+level's table changes, its spec simply differs from the preset in the
+changed keys (still decodable, a little longer); add a new preset ("8b")
+for the new table and point the level at it (``recipes.LEVEL_PRESET``).
+mixzip/tests/test_presets.py pins every preset's content.
+
+Each table holds every parameter that ``recipes.spec_for_level`` gives
+the level it was made from (defaults included); the GRU prior is named by
+reference (NAME.HASH), so a new prior file is a new reference, not a
+changed preset.
+"""
+from __future__ import annotations
+
+# recipe "cm" (version 3): the level tables of mixzip 0.3, as spec_for_level(level).params
+CM = {
+    "1a": dict(apm_rate=6, apms=1, contexts='o3,w1', det_inputs=1, ht_bits=18, lr=8, match_bits=18, mixer_skip=128,
+               mixers=1, off=0, runs=0, sm_limit=1023),
+    "2a": dict(apm_rate=6, apms=1, contexts='o2,o4,w1', det_inputs=1, ht_bits=20, lr=8, match_bits=20,
+               mixer_skip=128, mixers=1, off=0, runs=0, sm_limit=1023),
+    "3a": dict(apm_rate=6, apms=1, contexts='o1,o2,o3,o4,w1', det_inputs=1, ht_bits=21, lr=8, match_bits=21,
+               mixer_skip=128, mixers=1, off=0, runs=0, sm_limit=1023),
+    "4a": dict(apm_rate=6, apms=2, contexts='o1,o2,o3,o4,o6,w1,r2', det_inputs=1, ht_bits=22, lr=8, match_bits=22,
+               mixer_skip=128, mixers=1, off=0, runs=0, sm_limit=1023),
+    "5a": dict(apm_rate=6, apms=3, contexts='o1,o2,o3,o4,o6,w1,w2,r2', det_inputs=1, ht_bits=22, lr=8,
+               match_bits=22, mixer_skip=128, mixers=2, off=0, runs=0, sm_limit=1023),
+    "6a": dict(apm_rate=6, apms=3, contexts='o1,o2,o3,o4,o6,w1,w2,r2,col', det_inputs=1, ht_bits=22, lr=8,
+               match_bits=22, mixer_skip=128, mixers=2, off=0, runs=0, sm_limit=1023),
+    "7a": dict(apm_rate=6, apms=3, contexts='o1,o2,o3,o4,o6,w1,w2,r2,col', det_inputs=1, ht_bits=22, lr=8,
+               match_bits=22, mixer_skip=128, mixers=3, off=0, runs=0, sm_limit=1023),
+    "8a": dict(apm_rate=6, apms=3, contexts='o1,o2,o3,o4,o6,w1,w2,w4,r2,col,r3,k1', det_inputs=1, gru_budget=16,
+               gru_hidden=128, gru_lr=0, gru_prior='gru-e32-h128-v2.94b290d2e7d1', ht_bits=22, lr=8, match_bits=23,
+               mixer_rates='8,16,32,48', mixer_skip=128, mixers=5, moe_k=3, off=0, runs=0, sm_limit=1023,
+               structure=1),
+    "9a": dict(apm_rate=6, apms=3, contexts='o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,r1,r2,col,r3,i2,k1', det_inputs=1,
+               ht_bits=24, lr=8, match_bits=24, mixer_rates='8,16,32,48', mixer_skip=128, mixers=8, moe_k=6, off=0,
+               runs=0, sm_limit=1023, structure=1),
+    "10a": dict(apm_rate=6, apms=3, contexts='o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,r1,r2,col,r3,k1', det_inputs=1,
+                gru_b1=0, gru_b2=9950, gru_embed=32, gru_hidden=128, gru_lr=30, gru_olr=100,
+                gru_prior='gru-e32-h128-v2.94b290d2e7d1', gru_window=16, ht_bits=24, lr=8, match_bits=24,
+                mixer_rates='8,16,32,48', mixer_skip=128, mixers=8, moe_k=6, off=0, runs=0, sm_limit=1023,
+                structure=1),
+}
