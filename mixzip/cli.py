@@ -996,16 +996,17 @@ def _thread_memory(level: int) -> str:
 
 
 def _segment_sizes() -> str:
-    """The default segment sizes, by runs of levels: '16M at levels 1-10'."""
+    """The default segment sizes, by runs of levels: '8M at level 1, 16-32M at levels 2-10'."""
     runs: list[list] = []
     for n in sorted(recipes.LEVELS):
-        size = segments.default_segment_size(n)
+        size = segments.SEGMENT_SIZE[n]
         if runs and runs[-1][0] == size:
             runs[-1][2] = n
         else:
             runs.append([size, n, n])
-    return ", ".join(f"{size >> 20}M at level{'s' if a != b else ''} {a}{f'-{b}' if a != b else ''}"
-                     for size, a, b in runs)
+    return ", ".join(f"{lo >> 20}{f'-{hi >> 20}' if hi != lo else ''}M at level{'s' if a != b else ''} "
+                     f"{a}{f'-{b}' if a != b else ''}" for (lo, hi), a, b in runs) + \
+        ": half the input, within that range, when its size is known, else the largest"
 
 
 def select_mode(compress: bool, decompress: bool, test: bool, listing: bool) -> str:

@@ -232,8 +232,8 @@ def _run_in_order(client, jobs: Iterable[tuple[Target, list[tuple[Callable, tupl
 def _compress_job(src: str, dst: Target, level: int, plugins: Sequence[str], block_size: int,
                   segment_size: int | None):
     spec = spec_for_level(level, tuple(plugins))
-    seg = segments.default_segment_size(level) if segment_size is None else segment_size
     size = _size(src)
+    seg = segments.default_segment_size(level, size) if segment_size is None else segment_size
     spec = models.fit_spec(spec, min(size, seg))      # as MixzipWriter does for a known size
     tasks = [(_compress_task, (src, off, n, spec.to_bytes(), block_size, segment, declared, more))
              for off, n, segment, declared, more in plan_compress(size, spec, block_size, seg)]

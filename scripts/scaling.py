@@ -65,13 +65,13 @@ def main() -> None:
     ap.add_argument("--level", type=int, default=mixzip.DEFAULT_LEVEL)
     ap.add_argument("--threads", help="comma-separated thread counts (default 1..cores)")
     ap.add_argument("--repeat", type=int, default=2)
-    ap.add_argument("--segment-size", help="default: the level's")
+    ap.add_argument("--segment-size", help="default: the level's for this input's size")
     ap.add_argument("--dask-workers", type=int, default=0)
     args = ap.parse_args()
     data = pathlib.Path(args.file).read_bytes()
     cores = segments.resolve_threads(0)
     counts = [int(t) for t in args.threads.split(",")] if args.threads else list(range(1, cores + 1))
-    seg = parse_size(args.segment_size) if args.segment_size else segments.default_segment_size(args.level)
+    seg = parse_size(args.segment_size) if args.segment_size else segments.default_segment_size(args.level, len(data))
     mixzip.decompress(mixzip.compress(data[:4096], args.level), threads=1)     # compile / load kernels
     print(f"machine: {machine()}")
     print(f"input: {args.file} ({len(data):,} bytes), level {args.level}, segment size {seg:,} "

@@ -16,7 +16,7 @@ How to call me (streams.py does, for the public API):
     w.write(memoryview)   ...   w.flush()   ...   w.close()    # or w.abort()
     for data in decode_parallel(Source(f), threads): ...     # decoded, checked, in order
     test_archive(Source(f), threads) -> uncompressed size    # names every bad segment
-    default_segment_size(level) -> S;  resolve_threads(0) -> all cores
+    default_segment_size(level, size) -> S;  resolve_threads(0) -> all cores
 
 Threads, not processes: the recipe kernels are compiled ``nogil=True`` and
 Python only moves whole blocks (1 MiB by default) between kernel calls, so
@@ -49,20 +49,31 @@ ModelSpec = object          # the provider's spec type (opaque here: models.py)
 Check = Callable[[fmt.StreamHeader], None]
 
 # Default segment size per level, chosen by measurement (docs/RESULTS.md,
-# "Segments and threads", 32 MiB of Debian documentation): the smaller of 8
-# and 16 MiB whose ratio cost against one segment is within 1%, else 16 MiB,
-# the largest that keeps two cores busy on a 32 MiB input.  Level 1: 8 MiB
-# +0.72%; level 2: 8 MiB +1.22%; level 5: 16 MiB +0.61%, 8 MiB +2.28%;
-# level 8 (64 MiB): 16 MiB +1.58%; level 9: 16 MiB +1.26%.
-SEGMENT_SIZE = {1: 8 << 20, 2: 16 << 20, 3: 16 << 20, 4: 16 << 20, 5: 16 << 20,
-                6: 16 << 20, 7: 16 << 20, 8: 16 << 20, 9: 16 << 20, 10: 16 << 20}
+# "Segments and threads", Debian documentation): (smallest, largest).  A
+# stream of known size is cut in two halves, each within that range; a
+# larger stream, or one of unknown size (a pipe), into segments of the
+# largest.  So a 32 MiB input keeps two cores busy while a large one pays
+# the restart of a fresh model only every 32 MiB: at level 8 on 64 MiB, 16
+# MiB segments cost +1.54% against one segment, 32 MiB +0.27%; no input
+# gets segments smaller than the fixed 16 MiB of earlier releases.  Level
+# 1: 8 MiB (+0.72% on 32 MiB, and it is fast enough to want more segments).
+SEGMENT_SIZE = {1: (8 << 20, 8 << 20), 2: (16 << 20, 32 << 20), 3: (16 << 20, 32 << 20),
+                4: (16 << 20, 32 << 20), 5: (16 << 20, 32 << 20), 6: (16 << 20, 32 << 20),
+                7: (16 << 20, 32 << 20), 8: (16 << 20, 32 << 20), 9: (16 << 20, 32 << 20),
+                10: (16 << 20, 32 << 20)}
 PLAIN_CAP = 64 << 20            # largest stream without a segment size held for a worker
 MAX_BUFFERED_SEGMENT = 1 << 30  # larger declared segments are decoded in order, not buffered
 
 
-def default_segment_size(level: int = DEFAULT_LEVEL) -> int:
-    """The segment size a level writes by default."""
-    return SEGMENT_SIZE.get(level, SEGMENT_SIZE[DEFAULT_LEVEL])
+def default_segment_size(level: int = DEFAULT_LEVEL, size: int | None = None) -> int:
+    """The segment size a level writes by default for an input of ``size``
+    bytes (None: unknown): half the input rounded up to whole MiB, within
+    the level's range (SEGMENT_SIZE); the largest when the size is unknown."""
+    lo, hi = SEGMENT_SIZE.get(level, SEGMENT_SIZE[DEFAULT_LEVEL])
+    if size is None:
+        return hi
+    half = -(-size // 2)
+    return min(hi, max(lo, -(-half >> 20) << 20))
 
 
 def resolve_threads(threads: int) -> int:

@@ -107,7 +107,7 @@ class MixzipWriter(io.BufferedIOBase):
         self.spec = models.spec_for_level(level, _plugin_names(plugins))
         self.threads = segments.resolve_threads(threads)
         self.segment_size = fmt.check_segment_size(
-            segments.default_segment_size(level) if segment_size is None else segment_size)
+            segments.default_segment_size(level, size) if segment_size is None else segment_size)
         if size is not None:        # tables no bigger than the input (or a segment) can fill
             self.spec = models.fit_spec(self.spec, min(size, self.segment_size))
         self.block_size = block_size

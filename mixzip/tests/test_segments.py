@@ -108,6 +108,23 @@ def test_one_segment_is_the_plain_stream(data):
     assert segments.default_segment_size(mixzip.DEFAULT_LEVEL) > 1 << 20   # golden inputs stay plain
 
 
+def test_default_segment_size_halves_a_known_input_within_the_levels_range():
+    """Two cores busy on a 32 MiB input, a fresh model only every 32 MiB on a
+    large one, never segments smaller than 16 MiB (8 MiB at level 1)."""
+    mib = 1 << 20
+    size = segments.default_segment_size
+    for level in range(2, 11):
+        assert size(level) == 32 * mib                              # unknown size (a pipe): the largest
+        assert size(level, 1000) == size(level, 32 * mib) == 16 * mib
+        assert size(level, 40 * mib + 1) == 21 * mib                 # half, rounded up to whole MiB
+        assert size(level, 64 * mib) == size(level, 1 << 40) == 32 * mib
+    assert {size(1), size(1, 100), size(1, 40 * mib), size(1, 1 << 40)} == {8 * mib}
+    for n in (40 * mib + 1, 64 * mib, 100 * mib):                    # the writer takes it for a known size
+        w = mixzip.MixzipWriter(io.BytesIO(), 8, size=n)
+        assert w.segment_size == size(8, n)
+    assert mixzip.MixzipWriter(io.BytesIO(), 8).segment_size == 32 * mib
+
+
 def test_segment_headers_and_info(data):
     arc = compress(data)
     parts = streams_of(arc)
