@@ -57,10 +57,13 @@ vector above, or from a pretrained *prior* (``gru_prior``, header key
 ``gp``: NAME.HASH, a file of mixzip/priors checked by the first 12 hex
 digits of its sha256; a decoder without it refuses the archive with one
 line naming it, priors.PriorError).  With ``gru_budget`` B > 0 the network
-runs for the first B bytes of the stream only (a warm start), or up to and
-including its first NUL byte if that comes earlier (the priors are trained
-on text, which has none; docs/RESULTS.md has the measurement): it predicts
-the bytes up to there, then its inputs are 0 and it does no work at all; it sets its
+runs for the first B bytes of the stream only (a warm start), ended earlier
+by binary data, which the text-trained priors never saw (``gru_nul``: 1, at
+the first NUL byte; 2, level 8, once control bytes are over 1/64 of the
+stream or NUL bytes over half, judged from byte 1024 on, so that a tar of
+text files, whose headers are ASCII padded with NULs, keeps the prior;
+docs/RESULTS.md has the measurements): it predicts the bytes up to there, then its inputs
+are 0 and it does no work at all; it sets its
 confidence signal h[CONF] to 0 at byte B and leaves it to column.py (which
 writes it earlier in the byte when the stream is structured) afterwards.
 """
@@ -438,8 +441,10 @@ class Gru:
 
 # ---------------------------------------------------------------- the component
 
-# cfg: int64 [xo, budget]: where the inputs go; bytes of the stream the
-# network runs for (0: all)
+# cfg: int64 [xo, budget, binary rule, NUL bytes seen, control bytes seen]:
+# where the inputs go; bytes of the stream the network runs for (0: all);
+# gru_nul; its counts
+JUDGE_FROM = 1024                # gru_nul = 2: the stream is judged from this many bytes on
 
 @phase
 def gru_begin(s, h):
@@ -466,9 +471,17 @@ def gru_predict(s, h, x, c0, j):
 @phase
 def gru_byte(s, h, c):
     net, cum, cfg = s
-    if c == 0 and h[POS] + 1 < cfg[1]:       # a NUL byte: binary data, which a text prior never
-        cfg[1] = h[POS] + 1                  # saw; the warm start ends with this byte
-    if cfg[1] == 0 or h[POS] + 1 < cfg[1]:   # (byte h[POS] is c: the next one is predicted)
+    n = h[POS] + 1                           # bytes seen (byte h[POS] is c: the next one is predicted)
+    if n < cfg[1]:                           # the warm start ends early on binary data, which a text
+        if c == 0:                           # prior never saw (gru_nul)
+            cfg[3] += 1
+            if cfg[2] == 1:                  # 1: at the first NUL byte
+                cfg[1] = n
+        elif c < 9 or (c > 13 and c < 32 and c != 27):
+            cfg[4] += 1                      # a control byte: text has none but white space and ESC
+        if cfg[2] == 2 and n >= JUDGE_FROM and (cfg[4] * 64 > n or cfg[3] * 2 > n):
+            cfg[1] = n                       # 2: control bytes over 1/64, or NULs over half
+    if cfg[1] == 0 or n < cfg[1]:
         gru_step(net, cum, 0, c)
 
 
@@ -499,7 +512,11 @@ class GruModel(Component):
               doc="GRU prior NAME.HASH (mixzip/priors/NAME.mxp, first 12 hex digits of its sha256); "
                   "empty: seeded random weights"),
         Param("gru_budget", "gb", 0, 1 << 20, 0, 3, "GRU warm start: it runs for the first gb KiB of a stream "
-                                                    "or up to its first NUL byte (0: the whole stream)"),
+                                                    "or until gn ends it (0: the whole stream)"),
+        Param("gru_nul", "gn", 0, 2, 1, 3, "with gb > 0, binary data ends the warm start: 0 never, 1 at the first "
+                                           "NUL byte, 2 once control bytes (0-31 but NUL, TAB, LF, VT, FF, CR, ESC) "
+                                           "are over 1/64 of the stream so far or NUL bytes over half, judged from "
+                                           "its 1024th byte on"),
     )
     slow = True                  # tens of microseconds per byte
     begin = gru_begin
@@ -514,7 +531,7 @@ class GruModel(Component):
             from mixzip import priors
             priors.install_gru(priors.require(p["gru_prior"]), self.net)
         self.cum = np.zeros((1, 257), dtype=np.int64)
-        self.cfg = np.array([0, p["gru_budget"] << 10], dtype=np.int64)
+        self.cfg = np.array([0, p["gru_budget"] << 10, p["gru_nul"], 0, 0], dtype=np.int64)
         self.net.start(self.cum, 0)
         # bytes per kernel call (model.py): small while the network runs long
         self.slow = p["gru_budget"] == 0 or p["gru_budget"] > 16
@@ -538,7 +555,7 @@ class GruModel(Component):
     @classmethod
     def memory_for(cls, p: dict, **kw) -> int:
         return (Gru.memory_for(p["gru_hidden"], p["gru_embed"], p["gru_window"], p["gru_b1"] != 0, p["gru_lr"] != 0)
-                + 8 * 257 + 16)
+                + 8 * 257 + 40)
 
     def memory(self) -> int:
         return self.net.memory() + self.cum.nbytes + self.cfg.nbytes

@@ -113,11 +113,13 @@ LEVELS[10] = dict(LEVELS[9], contexts=LEVELS[9]["contexts"].replace(",i2", ""), 
 # gru_budget bytes.  The level table names the prior; the spec carries its
 # reference NAME.HASH (spec_for_level).  At level 8 the prior is frozen
 # (gru_lr = gru_olr = 0: forward passes only, the cheapest), for the first
-# 16 KiB; parameters equal to their defaults are left out of the table (the
-# header of a small file is part of its size).
+# 16 KiB, ended early by binary data (gru_nul=2: control bytes over 1/64 of
+# the stream or NULs over half, from its 1024th byte on; a tar's NUL-padded
+# ASCII headers are neither); parameters equal to their defaults are left
+# out of the table.
 PRIOR = "gru-e32-h128-v2"
 LEVELS[10].update(gru_prior=PRIOR)
-LEVELS[8] = dict(LEVELS[8], gru_hidden=128, gru_lr=0, gru_prior=PRIOR, gru_budget=16)
+LEVELS[8] = dict(LEVELS[8], gru_hidden=128, gru_lr=0, gru_prior=PRIOR, gru_budget=16, gru_nul=2)
 # Every level: constant rates (EML off), the deterministic inputs, the mixer update skip.
 COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0, det_inputs=1, mixer_skip=128)
 
@@ -125,6 +127,7 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0, det_inputs=1, mixe
 # only the parameters that differ from it.  A changed level table needs a
 # new preset to stay compact, never an edited one.
 LEVEL_PRESET = {level: f"{level}a" for level in LEVELS}
+LEVEL_PRESET[8] = "8b"          # gru_nul=2
 
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 VM (Intel

@@ -125,23 +125,56 @@ def test_warm_start_stops_the_network_after_its_budget():
     assert not np.array_equal(e.model.component("gru").cum, states[2][2])
 
 
-def test_warm_start_ends_at_the_first_nul_byte():
-    """Binary data ends the warm start early: after a NUL at byte 100 the GRU
-    never steps again (its state after 200 and 600 bytes is the one after
-    byte 100), the budget left as it was when there is no NUL, and the
-    archive round-trips."""
-    spec = spec_for_level(8)
-    data = TEXT[:100] + b"\0" + TEXT[101:600]
-    states = []
-    for n in (101, 200, 600):
-        e = Engine(spec)
-        e.encode_block(data[:n])
-        gru = e.model.component("gru")
-        states.append((gru.net.hs.copy(), gru.cum.copy(), int(gru.cfg[1])))
-    assert states[0][2] == states[1][2] == states[2][2] == 101
-    for a, b in zip(states[0][:2], states[2][:2]):
-        assert np.array_equal(a, b)
+def warm_start_end(spec, data: bytes) -> tuple[int, np.ndarray, np.ndarray]:
+    """(where the warm start ended, the GRU's hidden states, its last distribution) after coding data."""
     e = Engine(spec)
-    e.encode_block(TEXT[:600])
-    assert int(e.model.component("gru").cfg[1]) == 16 << 10          # no NUL: the whole budget
+    e.encode_block(data)
+    gru = e.model.component("gru")
+    return int(gru.cfg[1]), gru.net.hs.copy(), gru.cum.copy()
+
+
+def test_warm_start_ends_at_the_first_nul_byte_with_gn1():
+    """gru_nul = 1 (the default, archives of 3ccdd30 and later without gn):
+    after a NUL at byte 100 the GRU never steps again (its state after 200
+    and 600 bytes is the one after byte 100), the budget left as it was when
+    there is no NUL, and the archive round-trips."""
+    spec = recipes.with_params(spec_for_level(8), gru_nul=None)     # the default: 1
+    data = TEXT[:100] + b"\0" + TEXT[101:600]
+    ends = [warm_start_end(spec, data[:n]) for n in (101, 200, 600)]
+    assert ends[0][0] == ends[1][0] == ends[2][0] == 101
+    for a, b in zip(ends[0][1:], ends[2][1:]):
+        assert np.array_equal(a, b)
+    assert warm_start_end(spec, TEXT[:600])[0] == 16 << 10          # no NUL: the whole budget
     assert mixzip.decompress(mixzip.compress(data, 8)) == data
+
+
+def test_level_8_warm_start_ends_on_control_bytes_or_mostly_nuls():
+    """Level 8 (gru_nul = 2): judged from byte 1024 on, control bytes (0-31
+    but NUL and white space and ESC) over 1/64 of the stream, or NULs over
+    half, end the warm start at once; a tar-like stream (ASCII headers padded
+    with NULs between text), ANSI colours and a rare stray control byte keep
+    the whole budget; gn = 0 never ends it."""
+    spec = spec_for_level(8)
+    assert spec.params["gru_nul"] == 2
+    full = 16 << 10
+    text = (TEXT * 8)[:12000]
+    tar_like = b"".join(b"name.txt" + b"\0" * 500 + text[i:i + 3000] for i in range(0, 12000, 3000))
+    assert warm_start_end(spec, tar_like)[0] == full
+    colours = b"".join(b"\x1b[31m" + text[i:i + 40] + b"\x1b[0m\n" for i in range(0, 8000, 40))
+    assert warm_start_end(spec, colours)[0] == full
+    rare = b"".join(text[i:i + 99] + b"\x01" for i in range(0, 8000, 99))     # 1/100 control bytes
+    assert warm_start_end(spec, rare)[0] == full
+    half = (TEXT[:4] + b"\0" * 4) * 800                           # NULs never over half
+    assert warm_start_end(spec, half)[0] == full
+    binary = bytes(range(256)) * 24                                # 26/256 control bytes
+    assert warm_start_end(spec, binary)[0] == 1024
+    often = b"".join(text[i:i + 49] + b"\x02" for i in range(0, 8000, 49))    # 1/50: ends, at byte 1024
+    assert warm_start_end(spec, often)[0] == 1024
+    late = text[:3000] + b"\x03" * 100 + text[3000:6000]           # judged at each byte: ends at 3000 + 48
+    assert warm_start_end(spec, late)[0] == 3048
+    nuls = b"\0" * 3000 + TEXT[:2000]
+    assert warm_start_end(spec, nuls)[0] == 1024
+    never = recipes.with_params(spec, gru_nul=0)
+    assert warm_start_end(never, binary)[0] == full
+    for data in (tar_like, binary, late):
+        assert mixzip.decompress(mixzip.compress(data, 8)) == data
