@@ -85,7 +85,7 @@ G_E, G_H, G_K, G_S, G_CONF, G_OPT = range(6)
 G_EMB, G_WX, G_WH, G_BX, G_BH, G_WO, G_BO, G_NP = range(6, 14)
 NGC = 14
 # hp: float32 hyperparameters, and Adam's running powers b1^t, b2^t (HP_B1T, HP_B2T)
-HP_LR, HP_CLIP, HP_B1, HP_B2, HP_EPS, HP_B1T, HP_B2T, HP_OLR = range(8)
+HP_LR, HP_CLIP, HP_B1, HP_B2, HP_EPS, HP_B1T, HP_B2T, HP_OLR, HP_LR_ON, HP_OLR_ON = range(10)
 # sc: float32 forward scratch: ax (3H), ah (3H), logits (256)
 SEED = 0x6D69787A69705F67        # "mixzip_g"
 PRIOR_W0 = 20000                 # initial mixer weight of each input with a prior (1/65536 units)
@@ -392,7 +392,7 @@ class Gru:
         if opt not in (0, 1):
             raise ValueError("GRU optimiser must be 0 (SGD) or 1 (Adam)")
         self.gc[G_OPT] = opt
-        self.hp = np.array([lr, clip, b1, b2, eps, 1.0, 1.0, olr], dtype=np.float32)
+        self.hp = np.array([lr, clip, b1, b2, eps, 1.0, 1.0, olr, 0.0, 0.0], dtype=np.float32)
         self.w = init_weights(embed, hidden)
         one = np.zeros(1, dtype=np.float32)          # stand-in for an array never used
         learns = lr != 0                             # lr 0: no backward pass (gru_step)
@@ -441,10 +441,10 @@ class Gru:
 
 # ---------------------------------------------------------------- the component
 
-# cfg: int64 [xo, budget, binary rule, NUL bytes seen, control bytes seen]:
-# where the inputs go; bytes of the stream the network runs for (0: all);
-# gru_nul; its counts
-JUDGE_FROM = 1024                # gru_nul = 2: the stream is judged from this many bytes on
+# cfg: int64 [xo, budget, binary rule, NUL bytes seen, control bytes seen,
+# asleep]: where the inputs go; bytes of the stream the network runs for (0:
+# all); gru_nul; its counts; 1 while gru_wake keeps the network frozen
+JUDGE_FROM = 1024                # the stream is judged binary or not from this many bytes on
 
 @phase
 def gru_begin(s, h):
@@ -472,15 +472,22 @@ def gru_predict(s, h, x, c0, j):
 def gru_byte(s, h, c):
     net, cum, cfg = s
     n = h[POS] + 1                           # bytes seen (byte h[POS] is c: the next one is predicted)
-    if n < cfg[1]:                           # the warm start ends early on binary data, which a text
-        if c == 0:                           # prior never saw (gru_nul)
+    warm = n < cfg[1]                        # a warm start still running
+    if warm or cfg[5] != 0:                  # binary data (which a text prior never saw) ends the warm
+        if c == 0:                           # start early (gru_nul), or wakes a frozen network (gru_wake)
             cfg[3] += 1
-            if cfg[2] == 1:                  # 1: at the first NUL byte
+            if cfg[2] == 1 and warm:         # gru_nul 1: at the first NUL byte
                 cfg[1] = n
         elif c < 9 or (c > 13 and c < 32 and c != 27):
             cfg[4] += 1                      # a control byte: text has none but white space and ESC
-        if cfg[2] == 2 and n >= JUDGE_FROM and (cfg[4] * 64 > n or cfg[3] * 2 > n):
-            cfg[1] = n                       # 2: control bytes over 1/64, or NULs over half
+        if n >= JUDGE_FROM and (cfg[4] * 64 > n or cfg[3] * 2 > n):     # control bytes over 1/64,
+            if cfg[2] == 2 and warm:                                     # or NULs over half
+                cfg[1] = n                   # gru_nul 2: the warm start ends
+            if cfg[5] != 0:                  # gru_wake: the network learns from now on
+                hp = net[1]
+                hp[HP_LR] = hp[HP_LR_ON]
+                hp[HP_OLR] = hp[HP_OLR_ON]
+                cfg[5] = 0
     if cfg[1] == 0 or n < cfg[1]:
         gru_step(net, cum, 0, c)
 
@@ -513,6 +520,9 @@ class GruModel(Component):
                   "empty: seeded random weights"),
         Param("gru_budget", "gb", 0, 1 << 20, 0, 3, "GRU warm start: it runs for the first gb KiB of a stream "
                                                     "or until gn ends it (0: the whole stream)"),
+        Param("gru_wake", "gw", 0, 1, 0, 3, "1: the network stays frozen (no learning) until the stream looks "
+                                           "binary, as gn=2 judges it, then learns at gl and go; 0: learns from "
+                                           "the start"),
         Param("gru_nul", "gn", 0, 2, 1, 3, "with gb > 0, binary data ends the warm start: 0 never, 1 at the first "
                                            "NUL byte, 2 once control bytes (0-31 but NUL, TAB, LF, VT, FF, CR, ESC) "
                                            "are over 1/64 of the stream so far or NUL bytes over half, judged from "
@@ -531,7 +541,11 @@ class GruModel(Component):
             from mixzip import priors
             priors.install_gru(priors.require(p["gru_prior"]), self.net)
         self.cum = np.zeros((1, 257), dtype=np.int64)
-        self.cfg = np.array([0, p["gru_budget"] << 10, p["gru_nul"], 0, 0], dtype=np.int64)
+        self.cfg = np.array([0, p["gru_budget"] << 10, p["gru_nul"], 0, 0, p["gru_wake"]], dtype=np.int64)
+        if p["gru_wake"]:                    # frozen until binary data wakes it (gru_byte)
+            hp = self.net.hp
+            hp[HP_LR_ON], hp[HP_OLR_ON] = hp[HP_LR], hp[HP_OLR]
+            hp[HP_LR] = hp[HP_OLR] = 0.0
         self.net.start(self.cum, 0)
         # bytes per kernel call (model.py): small while the network runs long
         self.slow = p["gru_budget"] == 0 or p["gru_budget"] > 16
@@ -555,7 +569,7 @@ class GruModel(Component):
     @classmethod
     def memory_for(cls, p: dict, **kw) -> int:
         return (Gru.memory_for(p["gru_hidden"], p["gru_embed"], p["gru_window"], p["gru_b1"] != 0, p["gru_lr"] != 0)
-                + 8 * 257 + 40)
+                + 8 * 257 + 48)
 
     def memory(self) -> int:
         return self.net.memory() + self.cum.nbytes + self.cfg.nbytes

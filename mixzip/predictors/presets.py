@@ -24,7 +24,8 @@ changed preset.
 from __future__ import annotations
 
 # recipe "cm" (version 3): "Na" the level tables of mixzip 0.3, as spec_for_level(N).params; "8b" level 8
-# with gru_nul=2 (the GRU warm start ends on control bytes or mostly NULs, not at the first NUL)
+# with gru_nul=2 (the GRU warm start ends on control bytes or mostly NULs, not at the first NUL); "10b"
+# level 10 with gru_wake=1 (the GRU prior frozen until the stream looks binary)
 CM = {
     "1a": dict(apm_rate=6, apms=1, contexts='o3,w1', det_inputs=1, ht_bits=18, lr=8, match_bits=18, mixer_skip=128,
                mixers=1, off=0, runs=0, sm_limit=1023),
@@ -56,4 +57,9 @@ CM = {
                 gru_prior='gru-e32-h128-v2.94b290d2e7d1', gru_window=16, ht_bits=24, lr=8, match_bits=24,
                 mixer_rates='8,16,32,48', mixer_skip=128, mixers=8, moe_k=6, off=0, runs=0, sm_limit=1023,
                 structure=1),
+    "10b": dict(apm_rate=6, apms=3, contexts='o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,r1,r2,col,r3,k1', det_inputs=1,
+                gru_b1=0, gru_b2=9950, gru_embed=32, gru_hidden=128, gru_lr=30, gru_olr=100,
+                gru_prior='gru-e32-h128-v2.94b290d2e7d1', gru_wake=1, gru_window=16, ht_bits=24, lr=8,
+                match_bits=24, mixer_rates='8,16,32,48', mixer_skip=128, mixers=8, moe_k=6, off=0, runs=0,
+                sm_limit=1023, structure=1),
 }

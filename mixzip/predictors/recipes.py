@@ -105,8 +105,11 @@ LEVELS = {
 }
 # The GRU byte model's parameters at level 10 (learning rates in 1e-4: Adam
 # for the whole network every 16 bytes without momentum, SGD for the output
-# layer every byte)
-GRU = dict(gru_hidden=128, gru_embed=32, gru_window=16, gru_lr=30, gru_olr=100, gru_b1=0, gru_b2=9950)
+# layer every byte).  The prior stays frozen while the stream is text and
+# learns once it looks binary (gru_wake=1): on held-out data, frozen is
+# best on text (online learning washes the prior out) and learning on
+# binaries (docs/RESULTS.md, "Level 10").
+GRU = dict(gru_hidden=128, gru_embed=32, gru_window=16, gru_lr=30, gru_olr=100, gru_b1=0, gru_b2=9950, gru_wake=1)
 LEVELS[10] = dict(LEVELS[9], contexts=LEVELS[9]["contexts"].replace(",i2", ""), **GRU)
 # The GRU starts from a pretrained prior (mixzip/priors; docs/TRAINING.md): at
 # level 10 for the whole stream, at level 8 as a warm start for the first
@@ -128,11 +131,12 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0, det_inputs=1, mixe
 # new preset to stay compact, never an edited one.
 LEVEL_PRESET = {level: f"{level}a" for level in LEVELS}
 LEVEL_PRESET[8] = "8b"          # gru_nul=2
+LEVEL_PRESET[10] = "10b"        # gru_wake=1
 
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 VM (Intel
 # Xeon); shown by `mixzip --help`.  Decompression runs at about the same speed.
-LEVEL_SPEED = {1: 2.61, 2: 1.93, 3: 1.57, 4: 1.16, 5: 0.83, 6: 0.80, 7: 0.75, 8: 0.53, 9: 0.32, 10: 0.029}
+LEVEL_SPEED = {1: 2.61, 2: 1.93, 3: 1.57, 4: 1.16, 5: 0.83, 6: 0.80, 7: 0.75, 8: 0.53, 9: 0.32, 10: 0.054}
 
 
 def resolve(spec: ModelSpec) -> dict:

@@ -20,9 +20,10 @@ spec = spec_for_level(LEVEL)
 EML = "-8,8,8,8,8,-8,0,0,-8,0,0,8,-16,20,3,0,8,-8,16,0"   # every node, the table blend included
 if LEVEL == 1:             # with the (optional) EML heuristics, so their per-bit path is covered too
     spec = dataclasses.replace(spec, params=dict(spec.params, eml=EML))
-if LEVEL == 10:            # the neural level, with the (optional) attention model and EML (MoE path) on too
-    spec = dataclasses.replace(spec, params=dict(spec.params, attn_dim=16, attn_levels=12, attn_lr=200, attn_src=1,
-                                                 eml=EML))
+if LEVEL == 10:            # the neural level, learning from the first byte (gru_wake=0: the backward pass all
+    # along), with the (optional) attention model and EML (MoE path) on too
+    spec = dataclasses.replace(spec, params=dict(spec.params, gru_wake=0, attn_dim=16, attn_levels=12, attn_lr=200,
+                                                 attn_src=1, eml=EML))
 if LEVEL == 10 and TINY:   # pure Python runs the networks ~10^4x slower: small ones
     spec = dataclasses.replace(spec, params=dict(spec.params, gru_hidden=8, gru_embed=8, gru_window=4, gru_prior="",
                                                  attn_dim=8, attn_levels=4))

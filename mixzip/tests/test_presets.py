@@ -30,6 +30,7 @@ PINNED = {
     "8b": "51ff90deda9b1cab",
     "9a": "b7d0e7985edd6d37",
     "10a": "d0205ec598ba8055",
+    "10b": "ac9bfb077a6b8513",
 }
 
 

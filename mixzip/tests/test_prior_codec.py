@@ -13,6 +13,7 @@ import pytest
 import mixzip
 from mixzip import corpus, priors
 from mixzip.codec.engine import Engine
+from mixzip.predictors import gru as gru_mod
 from mixzip.predictors import recipes
 from mixzip.predictors.gru import G_S
 from mixzip.predictors.recipes import spec_for_level
@@ -178,3 +179,30 @@ def test_level_8_warm_start_ends_on_control_bytes_or_mostly_nuls():
     assert warm_start_end(never, binary)[0] == full
     for data in (tar_like, binary, late):
         assert mixzip.decompress(mixzip.compress(data, 8)) == data
+
+
+def test_level_10_prior_stays_frozen_on_text_and_learns_on_binary_data():
+    """gru_wake = 1 (level 10): the network does not learn while the stream
+    is text (its weights are the prior's after 6 KB of it); once control
+    bytes pass 1/64 (judged from byte 1024 on) it learns at the spec's
+    rates; gw = 0 learns from the first byte."""
+    spec = recipes.with_params(spec_for_level(10), ht_bits=12, match_bits=12)
+    assert spec.params["gru_wake"] == 1
+    text = (TEXT * 3)[:6000]
+    prior = Engine(spec).model.component("gru").net.w.copy()
+
+    def after(spec, data):
+        e = Engine(spec)
+        e.encode_block(data)
+        net = e.model.component("gru").net
+        return net.w, net.hp, e
+
+    w, hp, _ = after(spec, text)
+    assert np.array_equal(w, prior) and hp[gru_mod.HP_LR] == 0 and hp[gru_mod.HP_OLR] == 0
+    w, hp, _ = after(spec, text[:2000] + bytes(range(256)) * 4)
+    assert not np.array_equal(w, prior)
+    assert hp[gru_mod.HP_LR] == np.float32(30e-4) and hp[gru_mod.HP_OLR] == np.float32(100e-4)
+    w, hp, _ = after(recipes.with_params(spec, gru_wake=0), text)
+    assert not np.array_equal(w, prior)
+    data = text[:2000] + bytes(range(256)) * 4
+    assert mixzip.decompress(mixzip.compress(data, 10)) == data
