@@ -23,25 +23,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ablation import coded_bytes  # noqa: E402  (scripts/ablation.py: payload bytes in 1 MiB blocks)
 
 from mixzip import corpus  # noqa: E402
-from mixzip.codec.engine import Engine  # noqa: E402
 from mixzip.predictors.recipes import spec_for_level, with_params  # noqa: E402
 
-BLOCK = 1 << 20
 VARIANTS = {"base": dict(structure=0), "all": dict(structure=1),
             "-column": dict(structure=1, off=8), "-f0": dict(structure=1, off=16),
             "-f1": dict(structure=1, off=32), "-f2": dict(structure=1, off=64),
             "-f3": dict(structure=1, off=128)}
-
-
-def coded_bytes(spec, data: bytes) -> int:
-    engine = Engine(spec)
-    total = 0
-    for i in range(0, len(data), BLOCK):
-        payload, _ = engine.encode_block(data[i:i + BLOCK])
-        total += len(payload)
-    return total
 
 
 def main(argv=None) -> int:
