@@ -58,22 +58,26 @@ def register_presets(recipe: str, version: int, presets: dict[str, dict]) -> Non
     _PRESETS[recipe] = (version, {name: dict(params) for name, params in presets.items()})
 
 
+def _lookup(recipe: str, version: int, name: str | None) -> dict | None:
+    known_version, presets = _PRESETS.get(recipe, (None, {}))
+    return presets.get(name) if version == known_version else None
+
+
 def preset(recipe: str, version: int, name: str) -> dict:
     """A preset's parameters; UnsupportedModelError if this mixzip has no such preset."""
-    known_version, presets = _PRESETS.get(recipe, (None, {}))
-    if version != known_version or name not in presets:
+    base = _lookup(recipe, version, name)
+    if base is None:
         raise UnsupportedModelError(
             f"model preset '@{name}' of recipe '{recipe}/{version}' is unknown to this mixzip "
             "(written by a newer version?)")
-    return presets[name]
+    return base
 
 
 def _applies(spec: "ModelSpec") -> bool:
     """Whether the spec's preset can stand for its parameters: a known
     preset of its recipe version, and the spec sets every key the preset
     does (a key left out means its default, which a preset would override)."""
-    known_version, presets = _PRESETS.get(spec.recipe, (None, {}))
-    base = presets.get(spec.preset) if spec.version == known_version else None
+    base = _lookup(spec.recipe, spec.version, spec.preset)
     return base is not None and all(k in spec.params for k in base)
 
 
