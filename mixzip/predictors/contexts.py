@@ -170,6 +170,6 @@ def context_hash(h, tabs, ring, cid):
 
 @inline
 def context_hashes(h, tabs, ring, ids, out):
-    """out[i] := the hash of context ids[i], for every i."""
+    """out[i] := the hash of context ids[i], for every i (0 where ids[i] < 0: a slot switched off)."""
     for i in range(ids.shape[0]):
-        out[i] = context_hash(h, tabs, ring, ids[i])
+        out[i] = context_hash(h, tabs, ring, ids[i]) if ids[i] >= 0 else 0

@@ -62,6 +62,8 @@ by binary data, which the text-trained priors never saw (``gru_nul``: 1, at
 the first NUL byte; 2, level 8, once control bytes are over 1/64 of the
 stream or NUL bytes over half, judged from byte 1024 on, so that a tar of
 text files, whose headers are ASCII padded with NULs, keeps the prior;
+3, level 8 since preset 8c, as 2 and also once structure.py detects
+JSON / CSV (h[SFMT]; the prior is worth 0.05% there at 6% of the time);
 docs/RESULTS.md has the measurements): it predicts the bytes up to there, then its inputs
 are 0 and it does no work at all; it sets its
 confidence signal h[CONF] to 0 at byte B and leaves it to column.py (which
@@ -76,7 +78,7 @@ import numpy as np
 from mixzip.jit import U, inline, phase, kernel
 from mixzip.predictors.bytemodel import byte_to_bit_p12, quantize_dist
 from mixzip.predictors.component import MIX_INIT, Component, Param
-from mixzip.predictors.history import CONF, POS
+from mixzip.predictors.history import CONF, POS, SFMT
 from mixzip.predictors.logistic import STRETCH
 from mixzip.predictors.nnmath import F0, F1, clip32, exp32, offsets, sigmoid32, splitmix_uniform, tanh32
 
@@ -481,13 +483,15 @@ def gru_byte(s, h, c):
         elif c < 9 or (c > 13 and c < 32 and c != 27):
             cfg[4] += 1                      # a control byte: text has none but white space and ESC
         if n >= JUDGE_FROM and (cfg[4] * 64 > n or cfg[3] * 2 > n):     # control bytes over 1/64,
-            if cfg[2] == 2 and warm:                                     # or NULs over half
-                cfg[1] = n                   # gru_nul 2: the warm start ends
+            if cfg[2] >= 2 and warm:                                     # or NULs over half
+                cfg[1] = n                   # gru_nul 2 and 3: the warm start ends
             if cfg[5] != 0:                  # gru_wake: the network learns from now on
                 hp = net[1]
                 hp[HP_LR] = hp[HP_LR_ON]
                 hp[HP_OLR] = hp[HP_OLR_ON]
                 cfg[5] = 0
+    if cfg[2] == 3 and warm and h[SFMT] != 0:
+        cfg[1] = n                           # gru_nul 3: JSON / CSV ends it too (column.py takes CONF over)
     if cfg[1] == 0 or n < cfg[1]:
         gru_step(net, cum, 0, c)
 
@@ -523,10 +527,11 @@ class GruModel(Component):
         Param("gru_wake", "gw", 0, 1, 0, 3, "1: the network stays frozen (no learning) until the stream looks "
                                            "binary, as gn=2 judges it, then learns at gl and go; 0: learns from "
                                            "the start"),
-        Param("gru_nul", "gn", 0, 2, 1, 3, "with gb > 0, binary data ends the warm start: 0 never, 1 at the first "
+        Param("gru_nul", "gn", 0, 3, 1, 3, "with gb > 0, binary data ends the warm start: 0 never, 1 at the first "
                                            "NUL byte, 2 once control bytes (0-31 but NUL, TAB, LF, VT, FF, CR, ESC) "
                                            "are over 1/64 of the stream so far or NUL bytes over half, judged from "
-                                           "its 1024th byte on"),
+                                           "its 1024th byte on; 3 as 2, and structured data too (JSON, NDJSON, "
+                                           "CSV, TSV, once structure.py detects it)"),
     )
     slow = True                  # tens of microseconds per byte
     begin = gru_begin

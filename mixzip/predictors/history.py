@@ -28,6 +28,8 @@ Rates (written by the rate schedule, rates.py, read by the learners):
            The inputs of *late* components (component.py) are placed last and
            stay 0 until their component wakes and sets NACT := NALL, so until
            then the mixers skip them (the sums and weights are the same)
+    SFMT   the structure format structure.py detected (0 none; 1 JSON, 2 NDJSON,
+           3 CSV, 4 TSV), set once, after the stream's first 4096 bytes
 
 Signals (a component writes them in ``predict``/``begin``; the mixers and the
 router choose their weight sets and features by them; 0 when the model
@@ -57,8 +59,8 @@ import numpy as np
 from mixzip.jit import U, inline
 
 (C4, C8, C12, C16, WORD0, WORD1, WORD2, POS, LINE0, LINE1, STRIDE, RCAND, RCNT,
- PB, LIMIT, ARATE, LR, P, ERR, SEEN, MSTATE, MLB, EB, CONF, NACT, NALL) = range(26)
-NH = 26
+ PB, LIMIT, ARATE, LR, P, ERR, SEEN, MSTATE, MLB, EB, CONF, NACT, NALL, SFMT) = range(27)
+NH = 27
 SIGNALS = (SEEN, MSTATE, MLB, EB, CONF)
 
 MAXSTRIDE = 8192

@@ -42,7 +42,7 @@ import numpy as np
 
 from mixzip.jit import U, inline, kernel, phase
 from mixzip.predictors.component import Component, Param
-from mixzip.predictors.history import NACT, NALL, POS
+from mixzip.predictors.history import NACT, NALL, POS, SFMT
 
 M32 = 0xFFFFFFFF
 FMT_NONE, FMT_JSON, FMT_NDJSON, FMT_CSV, FMT_TSV = range(5)
@@ -526,6 +526,7 @@ def structure_step(s, h, c):
             for i in range(DETECT_BYTES):
                 tok_step(tk, np.int64(ring[i]))
             h[NACT] = h[NALL]            # the late components (column, fields) wake: mixers read their inputs
+            h[SFMT] = fmt                # the context map may switch to its structured contexts
 
 
 class Structure(Component):

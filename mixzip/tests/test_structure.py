@@ -27,6 +27,7 @@ import mixzip
 from mixzip import corpus
 from mixzip import structured_ref as sr
 from mixzip.codec.engine import Engine
+from mixzip.predictors import recipes
 from mixzip.predictors import structure as ks
 from mixzip.predictors.recipes import spec_for_level, with_params
 
@@ -164,3 +165,29 @@ def test_structure_helps_structured_data_and_costs_nothing_elsewhere():
     assert len(_payload(spec, nd)) < len(_payload(off, nd)) * 0.99
     text = sample["source.c"]                    # not structured
     assert _payload(spec, text) == _payload(off, text)
+
+
+def test_structured_contexts_switch_on_structured_data_only():
+    """Level 8 (preset 8c) switches the context map to its structured list and
+    ends the GRU warm start when the stream is JSON/CSV; elsewhere the payload
+    is what preset 8b (no switch) codes."""
+    spec = spec_for_level(8)
+    assert spec.params["struct_contexts"] and spec.params["gru_nul"] == 3
+    fixed = with_params(spec, struct_contexts="", gru_nul=2)
+    sample = dict(corpus.sample())
+    nd = sample["log.ndjson"]
+    switched = _payload(spec, nd)
+    assert switched != _payload(fixed, nd)
+    assert Engine(spec).decode_block(switched, len(nd), False) == nd
+    text = sample["source.c"]
+    assert _payload(spec, text) == _payload(fixed, text)
+
+
+def test_structured_context_slots():
+    from mixzip.predictors.contextmap import slot_ids
+    from mixzip.predictors.contexts import ID
+    # shared contexts keep their slots, new ones fill the freed slots in order, the rest are off
+    assert list(slot_ids("o1,o2,o3,w1", "w1,o3,i2")) == [ID["i2"], -1, ID["o3"], ID["w1"]]
+    assert list(slot_ids("o1,o2", "o1,o2")) == [ID["o1"], ID["o2"]]
+    with pytest.raises(mixzip.UnsupportedModelError, match="more contexts"):
+        recipes.resolve(with_params(spec_for_level(8), struct_contexts="o1,o2,o3,o4,o5,o6,o7,o8,o12,o16,w1,w2,w3"))
