@@ -39,7 +39,9 @@ def variants(params: dict) -> list[tuple[str, dict]]:
     ctx = params["contexts"].split(",")
     if len(ctx) > 1:
         for c in ctx:
-            out.append((f"context {c}", dict(params, contexts=",".join(x for x in ctx if x != c))))
+            sx = ",".join(x for x in params.get("struct_contexts", "").split(",") if x and x != c)
+            out.append((f"context {c}", dict(params, contexts=",".join(x for x in ctx if x != c),
+                                             struct_contexts=sx)))
     for name, bit in OFF_NAMES.items():
         out.append((name, dict(params, off=params.get("off", 0) | bit)))
     if params.get("det_inputs"):

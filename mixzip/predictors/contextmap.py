@@ -73,7 +73,8 @@ def _check_struct_contexts(text: str) -> None:
 def slot_ids(contexts: str, struct_contexts: str) -> np.ndarray:
     """The slots' context ids once the stream is structured: a context of
     both lists keeps its slot (and so its mixer weights), the others take
-    the freed slots in order, and the slots left over are off (-1)."""
+    the freed slots in order (those beyond the freed slots are left out),
+    and the slots left over are off (-1)."""
     ids = [int(i) for i in parse_contexts(contexts)]
     want = [int(i) for i in parse_contexts(struct_contexts)]
     out = [i if i in want else -1 for i in ids]
@@ -184,8 +185,8 @@ class ContextMap(Component):
               doc="the contexts, comma-separated names of contexts.py"),
         Param("det_inputs", "di", 0, 1, 0, 3, "1: a deterministic-history input per context"),
         Param("struct_contexts", "sx", default="", since=3, check=_check_struct_contexts,
-              doc="the contexts once structure.py detects JSON/CSV (no more than ``contexts``; "
-                  "empty: no switch)"),
+              doc="the contexts once structure.py detects JSON/CSV (in the slots of ``contexts``: "
+                  "shared ones keep theirs, new ones take the freed ones; empty: no switch)"),
     )
     begin = cm_begin
     predict = cm_predict
@@ -209,12 +210,6 @@ class ContextMap(Component):
 
     def static(self) -> tuple[int, ...]:
         return (self.p["det_inputs"],)
-
-    @classmethod
-    def validate(cls, p: dict) -> None:
-        super().validate(p)
-        if p["struct_contexts"] and len(parse_contexts(p["struct_contexts"])) > len(parse_contexts(p["contexts"])):
-            raise ValueError("struct_contexts may not name more contexts than contexts")
 
     @classmethod
     def inputs(cls, p: dict, **kw) -> np.ndarray:

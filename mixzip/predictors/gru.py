@@ -62,8 +62,8 @@ by binary data, which the text-trained priors never saw (``gru_nul``: 1, at
 the first NUL byte; 2, level 8, once control bytes are over 1/64 of the
 stream or NUL bytes over half, judged from byte 1024 on, so that a tar of
 text files, whose headers are ASCII padded with NULs, keeps the prior;
-3, level 8 since preset 8c, as 2 and also once structure.py detects
-JSON / CSV (h[SFMT]; the prior is worth 0.05% there at 6% of the time);
+3 (preset 8c only), as 2 and also once structure.py detects JSON / CSV
+(h[SFMT]; faster on 1 MB files, 0.3% bigger on held-out JSON/CSV);
 docs/RESULTS.md has the measurements): it predicts the bytes up to there, then its inputs
 are 0 and it does no work at all; it sets its
 confidence signal h[CONF] to 0 at byte B and leaves it to column.py (which

@@ -150,17 +150,17 @@ def test_warm_start_ends_at_the_first_nul_byte_with_gn1():
 
 
 def test_level_8_warm_start_ends_on_control_bytes_or_mostly_nuls():
-    """Level 8 (gru_nul = 3): judged from byte 1024 on, control bytes (0-31
+    """Level 8 (gru_nul = 2): judged from byte 1024 on, control bytes (0-31
     but NUL and white space and ESC) over 1/64 of the stream, or NULs over
     half, end the warm start at once; a tar-like stream (ASCII headers padded
     with NULs between text), ANSI colours and a rare stray control byte keep
     the whole budget; gn = 0 never ends it.  JSON/CSV ends it at the
-    structure detection (byte 4096) with gn = 3, not with gn = 2."""
+    structure detection (byte 4096) with gn = 3 only."""
     spec = spec_for_level(8)
-    assert spec.params["gru_nul"] == 3
+    assert spec.params["gru_nul"] == 2
     nd = dict(corpus.sample())["log.ndjson"][:12000]
-    assert warm_start_end(spec, nd)[0] == 4096
-    assert warm_start_end(recipes.with_params(spec, gru_nul=2), nd)[0] == 16 << 10
+    assert warm_start_end(spec, nd)[0] == 16 << 10
+    assert warm_start_end(recipes.with_params(spec, gru_nul=3), nd)[0] == 4096
     full = 16 << 10
     text = (TEXT * 8)[:12000]
     tar_like = b"".join(b"name.txt" + b"\0" * 500 + text[i:i + 3000] for i in range(0, 12000, 3000))

@@ -27,7 +27,6 @@ import mixzip
 from mixzip import corpus
 from mixzip import structured_ref as sr
 from mixzip.codec.engine import Engine
-from mixzip.predictors import recipes
 from mixzip.predictors import structure as ks
 from mixzip.predictors.recipes import spec_for_level, with_params
 
@@ -168,12 +167,12 @@ def test_structure_helps_structured_data_and_costs_nothing_elsewhere():
 
 
 def test_structured_contexts_switch_on_structured_data_only():
-    """Level 8 (preset 8c) switches the context map to its structured list and
-    ends the GRU warm start when the stream is JSON/CSV; elsewhere the payload
-    is what preset 8b (no switch) codes."""
+    """Level 8 (preset 8d) switches the context map to its structured list
+    when the stream is JSON/CSV; elsewhere the payload is what preset 8b (no
+    switch) codes."""
     spec = spec_for_level(8)
-    assert spec.params["struct_contexts"] and spec.params["gru_nul"] == 3
-    fixed = with_params(spec, struct_contexts="", gru_nul=2)
+    assert spec.params["struct_contexts"]
+    fixed = with_params(spec, struct_contexts=None)
     sample = dict(corpus.sample())
     nd = sample["log.ndjson"]
     switched = _payload(spec, nd)
@@ -189,5 +188,5 @@ def test_structured_context_slots():
     # shared contexts keep their slots, new ones fill the freed slots in order, the rest are off
     assert list(slot_ids("o1,o2,o3,w1", "w1,o3,i2")) == [ID["i2"], -1, ID["o3"], ID["w1"]]
     assert list(slot_ids("o1,o2", "o1,o2")) == [ID["o1"], ID["o2"]]
-    with pytest.raises(mixzip.UnsupportedModelError, match="more contexts"):
-        recipes.resolve(with_params(spec_for_level(8), struct_contexts="o1,o2,o3,o4,o5,o6,o7,o8,o12,o16,w1,w2,w3"))
+    # new contexts beyond the freed slots are left out
+    assert list(slot_ids("o1,o2,o3", "o5,o6,o3,o7")) == [ID["o5"], ID["o6"], ID["o3"]]
