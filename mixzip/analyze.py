@@ -47,7 +47,7 @@ def variants(params: dict) -> list[tuple[str, dict]]:
     if params.get("det_inputs"):
         out.append(("deterministic inputs", dict(params, det_inputs=0)))
     if params.get("gru_hidden"):
-        out.append(("gru", dict(params, gru_hidden=0)))
+        out.append(("gru", {k: v for k, v in dict(params, gru_hidden=0).items() if k != "gru_prior"}))
     if params.get("attn_dim"):
         out.append(("attention", dict(params, attn_dim=0)))
     if params.get("moe_k"):

@@ -2,6 +2,7 @@
 through the library and click's runner; the EML tables themselves."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -308,3 +309,16 @@ def test_loss_rate_script_replaces_the_tables_with_the_same_shape():
     assert len(got) == len(want)
     assert all(a.shape == b.shape and a.dtype == b.dtype for a, b in zip(got, want))
     assert all((a == b).all() for a, b in zip(got[1:], want[1:])) and (got[0] > want[0]).any()
+
+
+@pytest.mark.parametrize("level", [8, 9, 10])
+def test_analyze_variants_leave_a_context_out_of_both_lists(level):
+    """`mixzip analyze` leaves each context out in turn: out of the structured
+    list (struct_contexts) too, and every variant is a model the recipe builds."""
+    spec = spec_for_level(level)
+    assert spec.params["struct_contexts"]
+    for name, p in analyze.variants(spec.params):
+        recipes.resolve(dataclasses.replace(spec, params=p))        # as analyze() builds it
+        if name.startswith("context "):
+            c = name.split()[1]
+            assert c not in p["contexts"].split(",") and c not in p["struct_contexts"].split(",")
