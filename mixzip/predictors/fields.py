@@ -16,12 +16,17 @@ history is deterministic, else 0):
     f3  expected + o2: the column model's expected byte and run, the last two bytes
 
 (Two more, the path or the tail path with the hash of the token so far,
-were dropped for speed: docs/STRUCTURED.md, section 6.)
+were dropped for speed: docs/STRUCTURED.md, section 6.)  ``field_set``
+(header key ``fs``, a bit mask, default 15: all four) chooses which run:
+a context left out costs nothing (no lookup, no inputs); levels 8-10 leave
+out f3 since presets 8e, 9d, 10e (it did not pay on held-out files,
+STRUCTURED.md section 7.4).
 
 State: a checked hash table of 2^(ht_bits - 2) slots of 16 bytes (hashtable.py),
-NF StateMaps of 256 entries (one per context, primed per state), and the
-per-context hash, slot and StateMap index.
-Memory: 16 x 2^(ht_bits - 2) + 4 x 256 x NF + 8 x (3 NF + 2) bytes.
+NF StateMaps of 256 entries (one per context, primed per state), the
+per-context hash, slot and StateMap index, and ``ks``, the contexts in use
+(input pair i is context ks[i]).
+Memory: 16 x 2^(ht_bits - 2) + 4 x 256 x NF + 8 x (3 NF + 2 + contexts in use) bytes.
 
 Per byte (``begin``): the NF hashes, their slots for the first nibble.
 Per bit (``predict``): the states at the nibble's node, the inputs.
@@ -35,7 +40,7 @@ import numpy as np
 
 from mixzip.jit import U, phase
 from mixzip.predictors import column as col
-from mixzip.predictors.component import MIX_INIT, Component
+from mixzip.predictors.component import MIX_INIT, Component, Param
 from mixzip.predictors.contextmap import COUNT, DETERMINISTIC, NEX, nibble_node
 from mixzip.predictors.contexts import hash2
 from mixzip.predictors.hashtable import ht_find, ht_prefetch, new_hashtable
@@ -51,7 +56,7 @@ XO, MASK = range(2)
 
 @phase
 def fields_begin(s, h, on):
-    tk, cs, cfg, hashes, base, smi, ht, sm = s
+    tk, cs, cfg, ks, hashes, base, smi, ht, sm = s
     if tk[FMT] == FMT_NONE:
         return
     c4 = h[C4]
@@ -66,53 +71,67 @@ def fields_begin(s, h, on):
     hashes[2] = hash2(shape, (c4 & 0xFF) | 0xF300)
     hashes[3] = hash2(hash2(cs[col.EXP] | ((run if run < 3 else 3) << 9), c4 & 0xFFFF), 0xF4)
     mask = cfg[MASK]
-    for k in range(NF):
-        ht_prefetch(ht, hashes[k], mask)
-    for k in range(NF):
+    for i in range(ks.shape[0]):
+        ht_prefetch(ht, hashes[ks[i]], mask)
+    for i in range(ks.shape[0]):
+        k = ks[i]
         base[k] = ht_find(ht, hashes[k], mask, COUNT)
 
 
 @phase
 def fields_predict(s, h, x, c0, j, on):
-    tk, cs, cfg, hashes, base, smi, ht, sm = s
+    tk, cs, cfg, ks, hashes, base, smi, ht, sm = s
     if tk[FMT] == FMT_NONE:
         return
     mask = cfg[MASK]
     if j == 3:
-        for k in range(NF):
+        for i in range(ks.shape[0]):
+            k = ks[i]
             ht_prefetch(ht, hash2(hashes[k], c0 * 2), mask)
             ht_prefetch(ht, hash2(hashes[k], c0 * 2 + 1), mask)
     node = nibble_node(c0, j)
     xo = cfg[XO]
-    for k in range(NF):
+    for i in range(ks.shape[0]):
+        k = ks[i]
         st = np.int64(ht[U(base[k] + node)])
         smi[k] = k * 256 + st
         v = STRETCH[U(sm_p(sm, k * 256 + st))]
         if (on >> k) & 1:
-            x[U(xo + 2 * k)] = v
-            x[U(xo + 2 * k + 1)] = v if DETERMINISTIC[U(st)] else 0
+            x[U(xo + 2 * i)] = v
+            x[U(xo + 2 * i + 1)] = v if DETERMINISTIC[U(st)] else 0
 
 
 @phase
 def fields_update(s, h, y, c0, j, on):
-    tk, cs, cfg, hashes, base, smi, ht, sm = s
+    tk, cs, cfg, ks, hashes, base, smi, ht, sm = s
     if tk[FMT] == FMT_NONE:
         return
     node = nibble_node(c0, j)
     limit = h[LIMIT]
-    for k in range(NF):
+    for i in range(ks.shape[0]):
+        k = ks[i]
         t = smi[k]
         ht[U(base[k] + node)] = NEX[U((t & 255) * 2 + y)]
         sm_update(sm, t, y, limit, DT)
     if j == 3:
         mask = cfg[MASK]
         c1 = c0 * 2 + y
-        for k in range(NF):
+        for i in range(ks.shape[0]):
+            k = ks[i]
             base[k] = ht_find(ht, hash2(hashes[k], c1), mask, COUNT)
+
+
+def field_ids(mask: int) -> np.ndarray:
+    """The contexts ``field_set`` keeps, in order."""
+    return np.array([k for k in range(NF) if (mask >> k) & 1], dtype=np.int64)
 
 
 class Fields(Component):
     name = "fields"
+    PARAMS = (
+        Param("field_set", "fs", 1, 15, 15, 3, "with structure=1: the field contexts f0..f3 in use, a bit mask "
+                                              "(bit k: fk; fields.py)"),
+    )
     late = True              # inputs 0 until structure.py detects a format (then it wakes us)
     begin = fields_begin
     predict = fields_predict
@@ -124,6 +143,7 @@ class Fields(Component):
         self.cs = shared.models["column"].cs
         self.cfg = np.zeros(2, dtype=np.int64)
         self.cfg[MASK] = (1 << self.bits(p)) - 1
+        self.ks = field_ids(p["field_set"])
         self.hashes, self.base, self.smi = (np.zeros(NF, dtype=np.int64) for _ in range(3))
         self.ht = new_hashtable(self.bits(p))
         self.sm = new_state_statemap(NF)
@@ -137,7 +157,7 @@ class Fields(Component):
 
     @classmethod
     def inputs(cls, p: dict, **kw) -> np.ndarray:
-        w = np.full(2 * NF, MIX_INIT, dtype=np.int32)
+        w = np.full(2 * len(field_ids(p["field_set"])), MIX_INIT, dtype=np.int32)
         w[1::2] = 0                     # the deterministic inputs' weights start at 0
         return w
 
@@ -147,10 +167,10 @@ class Fields(Component):
 
     @classmethod
     def memory_for(cls, p: dict, **kw) -> int:
-        return 16 * (1 << cls.bits(p)) + 4 * 256 * NF + 8 * (3 * NF + 2)
+        return 16 * (1 << cls.bits(p)) + 4 * 256 * NF + 8 * (3 * NF + 2 + len(field_ids(p["field_set"])))
 
     def state(self) -> tuple:
-        return (self.tk, self.cs, self.cfg, self.hashes, self.base, self.smi, self.ht, self.sm)
+        return (self.tk, self.cs, self.cfg, self.ks, self.hashes, self.base, self.smi, self.ht, self.sm)
 
     def own_arrays(self) -> tuple:
-        return (self.cfg, self.hashes, self.base, self.smi, self.ht, self.sm)
+        return (self.cfg, self.ks, self.hashes, self.base, self.smi, self.ht, self.sm)

@@ -84,7 +84,7 @@ RECIPE_PARAMS = (
           "structure=1: 8 no column-model inputs, 16 << k no field context fk (k = 0..3)"),
     Param("runs", "rn", 0, 1, 0, 1, "the run model, removed: 0 only"),
 )
-COMPONENTS = (Rates, ContextMap, Order0, MatchModel, GruModel, AttentionModel, Mixer, ApmChain, Structure)
+COMPONENTS = (Rates, ContextMap, Order0, MatchModel, GruModel, AttentionModel, Mixer, ApmChain, Structure, Fields)
 PARAMS: dict[str, Param] = check_tables([*COMPONENTS, type("Recipe", (), {"PARAMS": RECIPE_PARAMS})])
 spec_mod.register_keys(NAME, {name: q.key for name, q in PARAMS.items()})
 spec_mod.register_presets(NAME, VERSION, presets.CM)
@@ -117,6 +117,9 @@ LEVELS[10] = dict(LEVELS[9], contexts=LEVELS[9]["contexts"].replace(",i2", ""), 
 # (scripts/build_heldout_structured.py; docs/STRUCTURED.md, section 7).
 LEVELS[9] = dict(LEVELS[9], struct_contexts="o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,col,i2,k1")
 LEVELS[10] = dict(LEVELS[10], struct_contexts="o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,i2,col,k1")
+# The field context f3 did not pay on held-out files (field_set=7: f0-f2; presets 8e, 9d, 10e).
+for _level in (8, 9, 10):
+    LEVELS[_level] = dict(LEVELS[_level], field_set=7)
 # The GRU starts from a pretrained prior (mixzip/priors; docs/TRAINING.md): at
 # level 10 for the whole stream, at level 8 as a warm start for the first
 # gru_budget bytes.  The level table names the prior; the spec carries its
@@ -138,9 +141,9 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0, det_inputs=1, mixe
 LEVEL_PRESET = {level: f"{level}a" for level in LEVELS}
 # 8c, 9b, 10c: struct_contexts chosen on the benchmark corpus (and gru_nul=3
 # at level 8), replaced the same day: worse on held-out files (STRUCTURED.md, section 7)
-LEVEL_PRESET[8] = "8d"          # struct_contexts (8b: gru_nul=2)
-LEVEL_PRESET[9] = "9c"          # struct_contexts
-LEVEL_PRESET[10] = "10d"        # struct_contexts (10b: gru_wake=1)
+LEVEL_PRESET[8] = "8e"          # field_set=7 (8d: struct_contexts; 8b: gru_nul=2)
+LEVEL_PRESET[9] = "9d"          # field_set=7 (9c: struct_contexts)
+LEVEL_PRESET[10] = "10e"        # field_set=7 (10d: struct_contexts; 10b: gru_wake=1)
 
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 VM (Intel

@@ -30,13 +30,16 @@ PINNED = {
     "8b": "51ff90deda9b1cab",
     "8c": "106e5ebe551f7540",
     "8d": "05a372da882f2b58",
+    "8e": "539a0d1d4279c36b",
     "9a": "b7d0e7985edd6d37",
     "9b": "4d708c801021eb1d",
     "9c": "17eb87c55d8ab245",
+    "9d": "d90f1d3e6ea7fb22",
     "10a": "d0205ec598ba8055",
     "10b": "ac9bfb077a6b8513",
     "10c": "8a436391bb3d3fe6",
     "10d": "d2e53f200546afc1",
+    "10e": "f86e603caf134b5b",
 }
 
 
@@ -68,7 +71,7 @@ def test_a_level_header_names_its_preset_only(level):
 def test_a_preset_spec_lists_what_differs():
     spec = models.fit_spec(recipes.spec_for_level(8), 4000)
     raw = spec.to_bytes()
-    assert raw.startswith(b"cm/3 L8 @8d ") and b" hb=" in raw and b" cx=" not in raw
+    assert raw.startswith(b"cm/3 L8 @8e ") and b" hb=" in raw and b" cx=" not in raw
     assert ModelSpec.from_bytes(raw) == spec
     other = recipes.with_params(spec, contexts="o1,o2", gru_prior="gru-e32-h128-v2.0123456789ab")
     raw = other.to_bytes()

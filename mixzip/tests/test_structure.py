@@ -167,7 +167,7 @@ def test_structure_helps_structured_data_and_costs_nothing_elsewhere():
 
 
 def test_structured_contexts_switch_on_structured_data_only():
-    """Level 8 (preset 8d) switches the context map to its structured list
+    """Level 8 (preset 8e) switches the context map to its structured list
     when the stream is JSON/CSV; elsewhere the payload is what preset 8b (no
     switch) codes."""
     spec = spec_for_level(8)
@@ -190,3 +190,19 @@ def test_structured_context_slots():
     assert list(slot_ids("o1,o2", "o1,o2")) == [ID["o1"], ID["o2"]]
     # new contexts beyond the freed slots are left out
     assert list(slot_ids("o1,o2,o3", "o5,o6,o3,o7")) == [ID["o5"], ID["o6"], ID["o3"]]
+
+
+def test_field_set_leaves_contexts_out():
+    """field_set=7 (levels 8-10): f3 has no inputs and no lookups; the default
+    (15, every archive before it) keeps all four; both round-trip."""
+    from mixzip.predictors.fields import field_ids
+    spec = spec_for_level(8)
+    assert spec.params["field_set"] == 7 and list(field_ids(7)) == [0, 1, 2]
+    nd = dict(corpus.sample())["log.ndjson"]
+    for fs in (7, 15, 5):
+        s = with_params(spec, field_set=fs)
+        e = Engine(s)
+        assert len(e.model.component("fields").ks) == bin(fs).count("1")
+        payload = _payload(s, nd)
+        assert Engine(s).decode_block(payload, len(nd), False) == nd
+    assert _payload(with_params(spec, field_set=7), nd) != _payload(with_params(spec, field_set=15), nd)
