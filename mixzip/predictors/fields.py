@@ -28,7 +28,7 @@ per-context hash, slot and StateMap index, and ``ks``, the contexts in use
 (input pair i is context ks[i]).
 Memory: 16 x 2^(ht_bits - 2) + 4 x 256 x NF + 8 x (3 NF + 2 + contexts in use) bytes.
 
-Per byte (``begin``): the NF hashes, their slots for the first nibble.
+Per byte (``begin``): the NF hashes, the slots of those in use for the first nibble.
 Per bit (``predict``): the states at the nibble's node, the inputs.
 Learn (``update``): states and StateMaps take the bit (limit h[LIMIT]);
 after the fourth bit, the second nibble's slots.  With format 0 every

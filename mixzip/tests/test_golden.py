@@ -32,6 +32,7 @@ CASES = [
     ("canterbury:sum", 5), ("canterbury:alice29.txt", 1), ("canterbury:alice29.txt", 9),
     ("sample:text.txt", 5), ("sample:table.bin", 1), ("sample:log.ndjson", 3),
     ("sample:log.ndjson", 8),      # the structure components (structure.py, column.py, fields.py) at work
+    ("sample:log.ndjson", 10),     # level 10's driver with the structured context switch (contextmap.py)
     ("sample:table.bin", 8),       # binary: a NUL byte ends level 8's GRU warm start (gru.py)
 ] + [("sample:source.c", level) for level in range(1, 11)]   # every level, always present
 # recomputed under NUMBA_CPU_NAME=generic: levels 1, 3, 5, 8, 9, 10, the prior, structure, the NUL rule
