@@ -25,6 +25,9 @@ Catalogue (name: what the context is; "cN" is the N-th previous byte):
     w4                   the current word and the word before the previous one (skip-bigram)
     k1                   the shape of the text: classes of the last 8 bytes (lower, upper,
                          space, newline, digit, punctuation, quote/bracket, other) and c1
+    u1                   the current UTF-8 word (a-z case-folded and every byte >= 128), or
+                         c1 between words: w1 for text in any script
+    u2                   the current and the previous UTF-8 word
 
 The record contexts use the stride found by history.py (before any
 stride is found they fall back to a stride of 0: one shared context).
@@ -38,11 +41,12 @@ from __future__ import annotations
 import numpy as np
 
 from mixzip.jit import inline
-from mixzip.predictors.history import C4, C8, C12, C16, LINE0, LINE1, POS, STRIDE, T_IND1, T_IND2, WORD0, WORD1, WORD2, ring_at
+from mixzip.predictors.history import (C4, C8, C12, C16, LINE0, LINE1, POS, STRIDE, T_IND1, T_IND2, UWORD0, UWORD1, WORD0,
+                                      WORD1, WORD2, ring_at)
 
 NAMES = ("o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o12", "o16",
          "w1", "w2", "w3", "s1", "s2", "s3", "s4", "s5", "r1", "r2", "r3", "col", "a4",
-         "i1", "i2", "w4", "k1")
+         "i1", "i2", "w4", "k1", "u1", "u2")
 ID = {name: i for i, name in enumerate(NAMES)}
 
 M32 = 0xFFFFFFFF
@@ -163,7 +167,11 @@ def context_hash(h, tabs, ring, cid):
         v = (c4 & 0xFFFF) | (tabs[T_IND2 + (c4 & 0xFFFF)] << 16)
     elif cid == 25:
         v = hash2(h[WORD0], h[WORD2])
-    else:
+    elif cid == 27:
+        v = h[UWORD0] if h[UWORD0] != 0 else (c4 & 0xFF) | 0x100
+    elif cid == 28:
+        v = hash2(h[UWORD0], h[UWORD1])
+    else:                            # 26: k1
         v = hash2((text_shape(c4) << 12) | text_shape(c8), c4 & 0xFF)
     return hash2(v, cid + 1)
 

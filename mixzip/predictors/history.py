@@ -30,6 +30,9 @@ Rates (written by the rate schedule, rates.py, read by the learners):
            then the mixers skip them (the sums and weights are the same)
     SFMT   the structure format structure.py detected (0 none; 1 JSON, 2 NDJSON,
            3 CSV, 4 TSV), set once, after the stream's first 4096 bytes
+    UWORD0, UWORD1  the hashes of the current and the previous UTF-8 word: like
+           WORD0/WORD1, but every byte >= 128 counts as a letter, so words in
+           any script (Cyrillic, Greek, CJK runs...) have contexts of their own
 
 Signals (a component writes them in ``predict``/``begin``; the mixers and the
 router choose their weight sets and features by them; 0 when the model
@@ -59,8 +62,8 @@ import numpy as np
 from mixzip.jit import U, inline
 
 (C4, C8, C12, C16, WORD0, WORD1, WORD2, POS, LINE0, LINE1, STRIDE, RCAND, RCNT,
- PB, LIMIT, ARATE, LR, P, ERR, SEEN, MSTATE, MLB, EB, CONF, NACT, NALL, SFMT) = range(27)
-NH = 27
+ PB, LIMIT, ARATE, LR, P, ERR, SEEN, MSTATE, MLB, EB, CONF, NACT, NALL, SFMT, UWORD0, UWORD1) = range(29)
+NH = 29
 SIGNALS = (SEEN, MSTATE, MLB, EB, CONF)
 
 MAXSTRIDE = 8192
@@ -126,6 +129,11 @@ def history_update(h, tabs, c):
         h[WORD2] = h[WORD1]
         h[WORD1] = h[WORD0]
         h[WORD0] = 0
+    if 97 <= lc <= 122 or c >= 128:
+        h[UWORD0] = ((h[UWORD0] + lc + 1) * 0x2F0F3C47) & M32
+    elif h[UWORD0] != 0:
+        h[UWORD1] = h[UWORD0]
+        h[UWORD0] = 0
     c4 = h[C4]
     p1 = (c4 >> 8) & 0xFF
     p2 = (c4 >> 8) & 0xFFFF

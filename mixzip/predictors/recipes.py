@@ -120,6 +120,24 @@ LEVELS[10] = dict(LEVELS[10], struct_contexts="o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,i2,
 # The field context f3 did not pay on held-out files (field_set=7: f0-f2; presets 8e, 9d, 10e).
 for _level in (8, 9, 10):
     LEVELS[_level] = dict(LEVELS[_level], field_set=7)
+# Levels 3-10: the UTF-8 words u1, u2 in place of the ASCII words w1, w2 (a
+# byte >= 128 is a letter: words in any script).  Chosen on held-out message
+# catalogues in ten languages (scripts/build_heldout_i18n.py): 1.0% to 2.2%
+# smaller there, English text and binaries within 0.4%.  Levels 1 and 2 keep
+# w1, their only word context: there binaries paid up to 3.7% for u1
+# (docs/RESULTS.md, "UTF-8 words").
+UTF8_WORDS = {"w1": "u1", "w2": "u2"}
+
+
+def _utf8_words(names: str) -> str:
+    return ",".join(UTF8_WORDS.get(n, n) for n in names.split(","))
+
+
+for _level in range(3, 11):
+    _table = LEVELS[_level]
+    for _key in ("contexts", "struct_contexts"):
+        if _key in _table:
+            _table[_key] = _utf8_words(_table[_key])
 # The GRU starts from a pretrained prior (mixzip/priors; docs/TRAINING.md): at
 # level 10 for the whole stream, at level 8 as a warm start for the first
 # gru_budget bytes.  The level table names the prior; the spec carries its
@@ -141,9 +159,10 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0, det_inputs=1, mixe
 LEVEL_PRESET = {level: f"{level}a" for level in LEVELS}
 # 8c, 9b, 10c: struct_contexts chosen on the benchmark corpus (and gru_nul=3
 # at level 8), replaced the same day: worse on held-out files (STRUCTURED.md, section 7)
-LEVEL_PRESET[8] = "8e"          # field_set=7 (8d: struct_contexts; 8b: gru_nul=2)
-LEVEL_PRESET[9] = "9d"          # field_set=7 (9c: struct_contexts)
-LEVEL_PRESET[10] = "10e"        # field_set=7 (10d: struct_contexts; 10b: gru_wake=1)
+# "Nb" (levels 3-7), 8f, 9e, 10f: the UTF-8 words u1, u2 (UTF8_WORDS); before them 8e, 9d, 10e:
+# field_set=7 (8d, 9c, 10d: struct_contexts; 8b: gru_nul=2; 10b: gru_wake=1)
+LEVEL_PRESET.update({level: f"{level}b" for level in range(3, 8)})
+LEVEL_PRESET.update({8: "8f", 9: "9e", 10: "10f"})
 
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 VM (Intel

@@ -278,3 +278,38 @@ def test_text_shape_context_sees_classes_and_c1_only():
     assert k1(b"qqqAb, wa") != base            # another c1
     assert k1(b"qqqAb,\nwo") != base           # newline vs space
     assert k1(b"qqqAb, 1o") != base            # digit vs letter
+
+
+def _context_hash(name: str, text: bytes) -> int:
+    from mixzip.predictors import contexts as C
+    from mixzip.predictors import history as H
+
+    sh = H.Shared(12)
+    for b in text:
+        H.ring_put(sh.h, sh.ring, b)
+        H.history_update(sh.h, sh.tabs, b)
+    out = np.zeros(1, dtype=np.int64)
+    C.context_hashes(sh.h, sh.tabs, sh.ring, np.array([C.ID[name]], dtype=np.int64), out)
+    return int(out[0])
+
+
+def test_utf8_words_count_bytes_above_127_as_letters():
+    """u1 is w1 for any script: inside "медаль" (Cyrillic, two bytes a letter)
+    u1 is the word so far, whatever came before the word; w1 sees no word
+    there (only c1).  u2 adds the previous UTF-8 word.  ASCII words split
+    and fold case as w1's do."""
+    ru = "золотая медаль".encode()
+    assert _context_hash("u1", b"x " + ru) == _context_hash("u1", b"y, " + ru)
+    assert _context_hash("u1", "медаль".encode()) == _context_hash("u1", ru)
+    assert _context_hash("u1", "бронзовая медаль".encode()) == _context_hash("u1", ru)
+    assert _context_hash("u2", "бронзовая медаль".encode()) != _context_hash("u2", ru)
+    assert _context_hash("u2", b"x " + ru) == _context_hash("u2", ru)
+    assert _context_hash("u1", "медал".encode()) != _context_hash("u1", "медаль".encode())
+    # w1 sees no word in Cyrillic: two words ending in the same byte tie there, not in u1
+    assert _context_hash("w1", "серебряная".encode()) == _context_hash("w1", "золотая".encode())
+    assert _context_hash("u1", "серебряная".encode()) != _context_hash("u1", "золотая".encode())
+    # ASCII: the words of w1 (case-folded; spaces and digits end a word)
+    assert _context_hash("u1", b"say Hello") == _context_hash("u1", b"a 1 hELLo")
+    assert _context_hash("u1", b"hello ") == _context_hash("u1", b"world ")   # between words: c1
+    assert _context_hash("u2", b"big Hello") == _context_hash("u2", b"1 BIG hello")
+    assert _context_hash("u2", b"big Hello") != _context_hash("u2", b"small hello")

@@ -167,7 +167,7 @@ def test_structure_helps_structured_data_and_costs_nothing_elsewhere():
 
 
 def test_structured_contexts_switch_on_structured_data_only():
-    """Level 8 (preset 8e) switches the context map to its structured list
+    """Level 8 (presets 8d and later) switches the context map to its structured list
     when the stream is JSON/CSV; elsewhere the payload is what preset 8b (no
     switch) codes."""
     spec = spec_for_level(8)
