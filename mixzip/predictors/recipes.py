@@ -89,20 +89,29 @@ PARAMS: dict[str, Param] = check_tables([*COMPONENTS, type("Recipe", (), {"PARAM
 spec_mod.register_keys(NAME, {name: q.key for name, q in PARAMS.items()})
 spec_mod.register_presets(NAME, VERSION, presets.CM)
 
+# Levels 3-10 use the UTF-8 words u1, u2 where they had the ASCII words w1, w2
+# (a byte >= 128 is a letter: words in any script; presets 3b-7b, 8f, 9e, 10f).
+# Chosen on held-out message catalogues in ten languages
+# (scripts/build_heldout_i18n.py): 1.7% to 4.0% smaller there, held-out
+# binaries and English text within +0.22%.  Levels 1 and 2 keep w1, their only
+# word context: there binaries paid up to 2.3% for u1 (docs/RESULTS.md, "UTF-8
+# words"; scripts/word_contexts.py undoes UTF8_WORDS to measure it).
+UTF8_WORDS = {"w1": "u1", "w2": "u2"}
+
 # level -> the parameters that change with the level (docs/RESULTS.md: the frontier)
 LEVELS = {
     1: dict(ht_bits=18, match_bits=18, mixers=1, apms=1, contexts="o3,w1"),
     2: dict(ht_bits=20, match_bits=20, mixers=1, apms=1, contexts="o2,o4,w1"),
-    3: dict(ht_bits=21, match_bits=21, mixers=1, apms=1, contexts="o1,o2,o3,o4,w1"),
-    4: dict(ht_bits=22, match_bits=22, mixers=1, apms=2, contexts="o1,o2,o3,o4,o6,w1,r2"),
-    5: dict(ht_bits=22, match_bits=22, mixers=2, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2"),
-    6: dict(ht_bits=22, match_bits=22, mixers=2, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
-    7: dict(ht_bits=22, match_bits=22, mixers=3, apms=3, contexts="o1,o2,o3,o4,o6,w1,w2,r2,col"),
+    3: dict(ht_bits=21, match_bits=21, mixers=1, apms=1, contexts="o1,o2,o3,o4,u1"),
+    4: dict(ht_bits=22, match_bits=22, mixers=1, apms=2, contexts="o1,o2,o3,o4,o6,u1,r2"),
+    5: dict(ht_bits=22, match_bits=22, mixers=2, apms=3, contexts="o1,o2,o3,o4,o6,u1,u2,r2"),
+    6: dict(ht_bits=22, match_bits=22, mixers=2, apms=3, contexts="o1,o2,o3,o4,o6,u1,u2,r2,col"),
+    7: dict(ht_bits=22, match_bits=22, mixers=3, apms=3, contexts="o1,o2,o3,o4,o6,u1,u2,r2,col"),
     8: dict(ht_bits=22, match_bits=23, mixers=5, moe_k=3, apms=3,
-            contexts="o1,o2,o3,o4,o6,w1,w2,w4,r2,col,r3,k1", mixer_rates="8,16,32,48", structure=1,
-            struct_contexts="o1,o2,o3,o4,o6,w1,w2,w4,col,k1,i2,o16"),
+            contexts="o1,o2,o3,o4,o6,u1,u2,w4,r2,col,r3,k1", mixer_rates="8,16,32,48", structure=1,
+            struct_contexts="o1,o2,o3,o4,o6,u1,u2,w4,col,k1,i2,o16"),
     9: dict(ht_bits=24, match_bits=24, mixers=8, moe_k=6, apms=3,
-            contexts="o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,r1,r2,col,r3,i2,k1", mixer_rates="8,16,32,48", structure=1),
+            contexts="o1,o2,o3,o4,o5,o8,u1,u2,w3,w4,r1,r2,col,r3,i2,k1", mixer_rates="8,16,32,48", structure=1),
 }
 # The GRU byte model's parameters at level 10 (learning rates in 1e-4: Adam
 # for the whole network every 16 bytes without momentum, SGD for the output
@@ -115,29 +124,11 @@ LEVELS[10] = dict(LEVELS[9], contexts=LEVELS[9]["contexts"].replace(",i2", ""), 
 # On JSON/CSV (structure.py's detection) the context maps drop the record
 # contexts r1-r3 for i2 (and o16 at level 8): chosen on held-out files
 # (scripts/build_heldout_structured.py; docs/STRUCTURED.md, section 7).
-LEVELS[9] = dict(LEVELS[9], struct_contexts="o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,col,i2,k1")
-LEVELS[10] = dict(LEVELS[10], struct_contexts="o1,o2,o3,o4,o5,o8,w1,w2,w3,w4,i2,col,k1")
+LEVELS[9] = dict(LEVELS[9], struct_contexts="o1,o2,o3,o4,o5,o8,u1,u2,w3,w4,col,i2,k1")
+LEVELS[10] = dict(LEVELS[10], struct_contexts="o1,o2,o3,o4,o5,o8,u1,u2,w3,w4,i2,col,k1")
 # The field context f3 did not pay on held-out files (field_set=7: f0-f2; presets 8e, 9d, 10e).
 for _level in (8, 9, 10):
     LEVELS[_level] = dict(LEVELS[_level], field_set=7)
-# Levels 3-10: the UTF-8 words u1, u2 in place of the ASCII words w1, w2 (a
-# byte >= 128 is a letter: words in any script).  Chosen on held-out message
-# catalogues in ten languages (scripts/build_heldout_i18n.py): 1.0% to 2.2%
-# smaller there, English text and binaries within 0.4%.  Levels 1 and 2 keep
-# w1, their only word context: there binaries paid up to 3.7% for u1
-# (docs/RESULTS.md, "UTF-8 words").
-UTF8_WORDS = {"w1": "u1", "w2": "u2"}
-
-
-def _utf8_words(names: str) -> str:
-    return ",".join(UTF8_WORDS.get(n, n) for n in names.split(","))
-
-
-for _level in range(3, 11):
-    _table = LEVELS[_level]
-    for _key in ("contexts", "struct_contexts"):
-        if _key in _table:
-            _table[_key] = _utf8_words(_table[_key])
 # The GRU starts from a pretrained prior (mixzip/priors; docs/TRAINING.md): at
 # level 10 for the whole stream, at level 8 as a warm start for the first
 # gru_budget bytes.  The level table names the prior; the spec carries its
