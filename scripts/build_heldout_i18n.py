@@ -25,6 +25,10 @@ import gettext
 import json
 import os
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from heldout_files import write_all  # noqa: E402
 
 LOCALE = "/usr/share/locale"
 CAP = 600_000
@@ -41,11 +45,6 @@ def catalog(domain: str, lang: str) -> dict:
     return {(k[0] if isinstance(k, tuple) else k): v for k, v in sorted(cat.items(), key=lambda kv: str(kv[0]))
             if (k[0] if isinstance(k, tuple) else k) and (not isinstance(k, tuple) or k[1] == 0)}
 
-
-def cut(data: bytes) -> bytes:
-    if len(data) <= CAP:
-        return data
-    return data[: data.rindex(b"\n", 0, CAP) + 1]
 
 
 def table(domains: tuple[str, ...]) -> dict:
@@ -77,7 +76,6 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    os.makedirs(args.out, exist_ok=True)
     files = {
         "gtk_i18n.json": lambda: json.dumps(table(("gtk20", "gtk20-properties")), ensure_ascii=False,
                                             indent=2).encode() + b"\n",
@@ -87,14 +85,7 @@ def main() -> int:
         "coreutils_ja.po": lambda: po("coreutils", "ja"),
         "iso_names.txt": names,
     }
-    for name, build in files.items():
-        data = cut(build())
-        if len(data) < 10_000:
-            print(f"skipped {name}: the catalogues are missing", file=sys.stderr)
-            continue
-        with open(os.path.join(args.out, name), "wb") as f:
-            f.write(data)
-        print(f"{name}: {len(data)} bytes")
+    write_all(args.out, files, CAP)
     return 0
 
 

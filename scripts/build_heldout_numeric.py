@@ -25,16 +25,15 @@ import json
 import os
 import struct
 import sys
+from pathlib import Path
 import time
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from heldout_files import write_all  # noqa: E402
 
 CAP = 600_000
 SITE = "/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages"
 
-
-def cut(data: bytes) -> bytes:
-    if len(data) <= CAP:
-        return data
-    return data[: data.rindex(b"\n", 0, CAP) + 1]
 
 
 def dpkg() -> bytes:
@@ -127,19 +126,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-    for name, build in {"dpkg.ndjson": dpkg, "tzif.csv": tz, "rngtest.csv": rng, "filestat.csv": filestat}.items():
-        try:
-            data = cut(build())
-        except OSError as exc:
-            print(f"skipped {name}: {exc}", file=sys.stderr)
-            continue
-        if len(data) < 10_000:
-            print(f"skipped {name}: its source is missing or small", file=sys.stderr)
-            continue
-        with open(os.path.join(args.out, name), "wb") as f:
-            f.write(data)
-        print(f"{name}: {len(data)} bytes")
+    write_all(args.out, {"dpkg.ndjson": dpkg, "tzif.csv": tz, "rngtest.csv": rng, "filestat.csv": filestat}, CAP)
     return 0
 
 

@@ -49,7 +49,7 @@ PLAIN = re.compile(r"^ ?(-?)(\d+)(?:\.(\d+))?$")
 
 def _parse(text: str):
     """What nd_parse keeps of a value: (ok, negative, mantissa, decimals, blank)."""
-    s = nd.np.zeros(nd.NND, dtype=np.int64)
+    s = np.zeros(nd.NND, dtype=np.int64)
     s[nd.DEC] = -1
     s[nd.OK] = 1
     for c in text.encode():
