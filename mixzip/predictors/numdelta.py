@@ -35,8 +35,10 @@ the prediction for the rest of the value).  With format 0 (structure.py)
 every phase returns at its first branch and the inputs stay 0.
 
 Parameter: ``numdelta`` (header key ``nd``, recipe version 3; 0 off, the
-default: archives written before it decode unchanged; 1 on, with
-``structure=1``).
+default: archives written before it decode unchanged; 1 on).  It is one of
+the structure components: with ``structure=0`` it is left out whatever
+``nd`` says (so an ablation that turns the structure off needs no second
+change).
 """
 from __future__ import annotations
 
@@ -238,11 +240,6 @@ class NumDelta(Component):
         self.buf = np.zeros(NBUF, dtype=np.uint8)
         self.nt = np.zeros(NSLOT << NT_BITS, dtype=np.int64)
         self.sm = new_statemap(NSM)
-
-    @classmethod
-    def validate(cls, p: dict) -> None:
-        if p["numdelta"] and not p["structure"]:
-            raise ValueError("numdelta needs the structure components (structure=1)")
 
     @classmethod
     def inputs(cls, p: dict, **kw) -> np.ndarray:

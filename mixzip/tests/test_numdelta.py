@@ -5,8 +5,8 @@ the value parser against a regular expression, on random values.
 Tier 2 (round trips and worth): counters and timestamps in NDJSON and CSV
 code smaller with the model than without it; broken numbers (exponents,
 double points, signs in the middle, 20-digit values, quoted numbers) and
-random mutations round-trip exactly; ``numdelta`` without the structure
-components is refused.
+random mutations round-trip exactly; without the structure components
+``numdelta`` changes nothing.
 """
 from __future__ import annotations
 
@@ -15,10 +15,8 @@ import random
 import re
 
 import numpy as np
-import pytest
 
 from mixzip.codec.engine import Engine
-from mixzip.codec.errors import UnsupportedModelError
 from mixzip.predictors import numdelta as nd
 from mixzip.predictors.recipes import resolve, spec_for_level, with_params
 
@@ -123,7 +121,12 @@ def test_broken_numbers_round_trip():
     _payload(spec, csv)
 
 
-def test_numdelta_needs_the_structure_components():
-    spec = with_params(spec_for_level(8), structure=0, struct_contexts=None, numdelta=1)
-    with pytest.raises(UnsupportedModelError, match="numdelta needs"):
-        resolve(spec)
+def test_numdelta_is_a_structure_component():
+    """With structure=0 the model is left out whatever ``numdelta`` says: the
+    same components, the same payload as structure=0 with numdelta=0."""
+    from mixzip.predictors.recipes import plan_for
+    spec = with_params(spec_for_level(8), structure=0, struct_contexts=None)
+    assert spec.params["numdelta"] == 1
+    assert nd.NumDelta not in plan_for(resolve(spec)).models
+    data = _log(600)
+    assert _payload(spec, data) == _payload(with_params(spec, numdelta=0), data)
