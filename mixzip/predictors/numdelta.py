@@ -2,10 +2,14 @@
 
 What it predicts: where a value is due (after a structural byte, keyed as
 column.py keys it: the key path hashed with that byte), the decimal text of
-``prev + (prev - prev2)``, the two numbers that last followed the same
-place, bit by bit while the coded bits agree: counters, timestamps, ids and
-regularly spaced readings come out exactly, where the column model
-(column.py) expects the previous value and loses the changed digits.
+``prev + step``, bit by bit while the coded bits agree, where prev is the
+number that last followed the same place and step is the last step
+(``prev - prev2``; with ``numdelta=2`` the step before, ``prev2 - prev3``,
+once that one has twice in a row been the step that gave the value while
+the last step did not: alternating steps, as in time-zone transitions or
+bursts of equal timestamps).  Counters, timestamps, ids and regularly
+spaced readings come out exactly, where the column model (column.py)
+expects the previous value and loses the changed digits.
 
 Numbers: a value is a plain decimal, ``-?digits(.digits)?`` with at most
 MAXDIG digits, after at most one blank; anything else (exponents, quotes,
@@ -23,8 +27,10 @@ out as predicted (up by one when it did, down by one when it did not).
 
 State: ``nd`` int64 scalars (below); ``buf``: the predicted text (NBUF
 bytes); ``nt``: 2^NT_BITS slots of NSLOT int64 (check, prev, prev2,
-decimals, count, blank, hits); ``sm``: the StateMap (4 x 16 x 2).
-Memory: 8 x NSLOT x 2^NT_BITS (224 KiB) + 8 x NBUF + 4 x 128 + 8 x NND.
+decimals, count 0..3, blank, hits, prev3, rule 0..3: how many times in a
+row the step before was right and the last one wrong); ``sm``: the
+StateMap (4 x 16 x 2).
+Memory: 8 x NSLOT x 2^NT_BITS (288 KiB) + NBUF + 4 x 128 + 8 x NND.
 
 Per byte (``step``, after structure.py's and column.py's steps, byte c):
 the parser takes c; the offset moves on; at a structural byte the value
@@ -35,7 +41,8 @@ the prediction for the rest of the value).  With format 0 (structure.py)
 every phase returns at its first branch and the inputs stay 0.
 
 Parameter: ``numdelta`` (header key ``nd``, recipe version 3; 0 off, the
-default: archives written before it decode unchanged; 1 on).  It is one of
+default: archives written before it decode unchanged; 1 the last step; 2
+the last step or the step before, levels 8-10).  It is one of
 the structure components: with ``structure=0`` it is left out whatever
 ``nd`` says (so an ablation that turns the structure off needs no second
 change).
@@ -61,8 +68,8 @@ VOTE = 48
 (XO, SLOT, K, CUR, LEN, SMI, EB, NEG, MANT, DEC, NDIG, OK, BLANK, STARTED) = range(14)
 NND = 14
 # nt: a slot's fields
-T_CHECK, T_PREV, T_PREV2, T_DEC, T_COUNT, T_BLANK, T_HITS = range(7)
-NSLOT = 7
+T_CHECK, T_PREV, T_PREV2, T_DEC, T_COUNT, T_BLANK, T_HITS, T_PREV3, T_RULE = range(9)
+NSLOT = 9
 
 
 @inline
@@ -144,18 +151,29 @@ def nd_store(nd, nt):
                 nt[U(b + T_HITS)] = hits - 1 if hits > 0 else 0
         v = -nd[MANT] if nd[NEG] else nd[MANT]
         dec = nd[DEC] if nd[DEC] > 0 else 0
-        if nt[U(b + T_COUNT)] > 0 and nt[U(b + T_DEC)] == dec:
-            nt[U(b + T_PREV2)] = nt[U(b + T_PREV)]
-            nt[U(b + T_COUNT)] = 2
+        cnt = nt[U(b + T_COUNT)]
+        if cnt > 0 and nt[U(b + T_DEC)] == dec:
+            p1 = nt[U(b + T_PREV)]
+            p2 = nt[U(b + T_PREV2)]
+            if cnt >= 3:                     # which step would have given v: the last, or the one before?
+                if v == p1 + (p1 - p2):
+                    nt[U(b + T_RULE)] = 0
+                elif v == p1 + (p2 - nt[U(b + T_PREV3)]):
+                    r = nt[U(b + T_RULE)]
+                    nt[U(b + T_RULE)] = r + 1 if r < 3 else 3
+            nt[U(b + T_PREV3)] = p2
+            nt[U(b + T_PREV2)] = p1
+            nt[U(b + T_COUNT)] = cnt + 1 if cnt < 3 else 3
         else:
             nt[U(b + T_COUNT)] = 1
+            nt[U(b + T_RULE)] = 0
             nt[U(b + T_DEC)] = dec
         nt[U(b + T_PREV)] = v
         nt[U(b + T_BLANK)] = nd[BLANK]
 
 
 @phase
-def nd_predict(s, h, x, c0, j):
+def nd_predict(s, h, x, c0, j, mode):
     tk, nd, buf, nt, sm = s
     if tk[FMT] == FMT_NONE:
         return
@@ -176,7 +194,7 @@ def nd_predict(s, h, x, c0, j):
 
 
 @phase
-def nd_update(s, h, y, c0, j):
+def nd_update(s, h, y, c0, j, mode):
     tk, nd, buf, nt, sm = s
     if tk[FMT] == FMT_NONE or nd[CUR] == 0 or nd[K] >= nd[LEN]:
         return
@@ -186,7 +204,7 @@ def nd_update(s, h, y, c0, j):
 
 
 @phase
-def nd_step(s, h, c):
+def nd_step(s, h, c, mode):
     tk, nd, buf, nt, sm = s
     if tk[FMT] == FMT_NONE:
         return
@@ -201,13 +219,17 @@ def nd_step(s, h, c):
             nt[U(b + T_CHECK)] = check
             nt[U(b + T_COUNT)] = 0
             nt[U(b + T_HITS)] = 0
+            nt[U(b + T_RULE)] = 0
         nd[SLOT] = slot
         nd[K] = 0
         nd[LEN] = 0
         nd[CUR] = 0
-        if nt[U(b + T_COUNT)] == 2:
+        if nt[U(b + T_COUNT)] >= 2:
             prev = nt[U(b + T_PREV)]
-            n = render(buf, prev + (prev - nt[U(b + T_PREV2)]), nt[U(b + T_DEC)], nt[U(b + T_BLANK)])
+            step = prev - nt[U(b + T_PREV2)]
+            if mode == 2 and nt[U(b + T_RULE)] >= 2:
+                step = nt[U(b + T_PREV2)] - nt[U(b + T_PREV3)]
+            n = render(buf, prev + step, nt[U(b + T_DEC)], nt[U(b + T_BLANK)])
             nd[LEN] = n
             nd[CUR] = 1 if n > 0 else 0
         nd[NEG] = 0
@@ -225,7 +247,8 @@ def nd_step(s, h, c):
 class NumDelta(Component):
     name = "numdelta"
     PARAMS = (
-        Param("numdelta", "nd", 0, 1, 0, 3, "with structure=1: 1 the numeric step model (numdelta.py)"),
+        Param("numdelta", "nd", 0, 2, 0, 3, "with structure=1: the numeric step model (numdelta.py): 1 the "
+              "last step, 2 the last step or the one before, whichever gave the last value"),
     )
     late = True              # inputs 0 until structure.py detects a format (then it wakes us)
     predict = nd_predict
@@ -240,6 +263,9 @@ class NumDelta(Component):
         self.buf = np.zeros(NBUF, dtype=np.uint8)
         self.nt = np.zeros(NSLOT << NT_BITS, dtype=np.int64)
         self.sm = new_statemap(NSM)
+
+    def static(self) -> tuple[int, ...]:
+        return (self.p["numdelta"],)
 
     @classmethod
     def inputs(cls, p: dict, **kw) -> np.ndarray:

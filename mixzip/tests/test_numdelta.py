@@ -3,7 +3,8 @@
 Tier 1 (reference): ``render`` against Python's own decimal formatting, and
 the value parser against a regular expression, on random values.
 Tier 2 (round trips and worth): counters and timestamps in NDJSON and CSV
-code smaller with the model than without it; broken numbers (exponents,
+code smaller with the model than without it, alternating steps smaller
+with ``numdelta=2`` than with 1; broken numbers (exponents,
 double points, signs in the middle, 20-digit values, quoted numbers) and
 random mutations round-trip exactly; without the structure components
 ``numdelta`` changes nothing.
@@ -94,13 +95,32 @@ def test_counters_and_timestamps_code_smaller():
     NDJSON log with a sequence number and a timestamp every minute, and a
     CSV with a running index and years, must both come out smaller."""
     spec = spec_for_level(8)
-    assert spec.params["numdelta"] == 1
+    assert spec.params["numdelta"] == 2
     off = with_params(spec, numdelta=0)
     log = _log()
     csv = "".join(f"{i},{1990 + i // 12},{i % 12 + 1},{random.Random(i).randrange(900)}\n"
                   for i in range(8000)).encode()
     for data in (log, csv):
         assert len(_payload(spec, data)) < 0.97 * len(_payload(off, data))
+
+
+def test_alternating_steps_need_the_step_before():
+    """Transitions that alternate between two steps (a time zone's DST
+    changes): numdelta=2 takes the step before once it has been right twice
+    and codes them smaller than numdelta=1, which always takes the last."""
+    rng = random.Random(7)
+    t = 1_000_000_000
+    rows = ["zone,index,utc,offset\n"]
+    for z in range(40):
+        for i in range(120):
+            t += 15_724_800 if i % 2 else 15_811_200
+            rows.append(f"Zone/{z},{i},{t},{3600 * (i % 2)}\n")
+        t += rng.randrange(10**6)
+    data = "".join(rows).encode()
+    spec = spec_for_level(8)
+    two = len(_payload(spec, data))
+    one = len(_payload(with_params(spec, numdelta=1), data))
+    assert two < 0.95 * one
 
 
 def test_broken_numbers_round_trip():
@@ -126,7 +146,7 @@ def test_numdelta_is_a_structure_component():
     same components, the same payload as structure=0 with numdelta=0."""
     from mixzip.predictors.recipes import plan_for
     spec = with_params(spec_for_level(8), structure=0, struct_contexts=None)
-    assert spec.params["numdelta"] == 1
+    assert spec.params["numdelta"] == 2
     assert nd.NumDelta not in plan_for(resolve(spec)).models
     data = _log(600)
     assert _payload(spec, data) == _payload(with_params(spec, numdelta=0), data)
