@@ -84,7 +84,7 @@ def render(buf, v, dec, blank):
         buf[n] = 45
         n += 1
         v = -v
-    # digits, least significant first, at the end of buf; then moved to the front
+    # count the digits, then write them in place from the last one back
     nd = 0
     t = v
     while True:

@@ -156,12 +156,12 @@ COMMON = dict(sm_limit=1023, lr=8, apm_rate=6, off=0, runs=0, det_inputs=1, mixe
 LEVEL_PRESET = {level: f"{level}a" for level in LEVELS}
 # 8c, 9b, 10c: struct_contexts chosen on the benchmark corpus (and gru_nul=3
 # at level 8), replaced the same day: worse on held-out files (STRUCTURED.md, section 7)
-# "Nb" (levels 3-7), 8f, 9e, 10f: the UTF-8 words u1, u2 (UTF8_WORDS); before them 8e, 9d, 10e:
-# field_set=7 (8d, 9c, 10d: struct_contexts; 8b: gru_nul=2; 10b: gru_wake=1)
+# "Nb" (levels 3-7): the UTF-8 words u1, u2 (UTF8_WORDS).  Levels 8-10, newest
+# first: 8h, 9g, 10h numdelta=2; 8g, 9f, 10g numdelta=1; 8f, 9e, 10f the UTF-8
+# words; 8e, 9d, 10e field_set=7; 8d, 9c, 10d struct_contexts; 8b gru_nul=2;
+# 10b gru_wake=1.
 LEVEL_PRESET.update({level: f"{level}b" for level in range(3, 8)})
-LEVEL_PRESET.update({8: "8f", 9: "9e", 10: "10f"})
-LEVEL_PRESET.update({8: "8g", 9: "9f", 10: "10g"})    # numdelta=1
-LEVEL_PRESET.update({8: "8h", 9: "9g", 10: "10h"})    # numdelta=2
+LEVEL_PRESET.update({8: "8h", 9: "9g", 10: "10h"})
 
 # Compression speed of each level in MB/s (10^6 bytes/s, one stream), as
 # measured by scripts/frontier.py on Canterbury on a 2-core x86-64 VM (Intel
